@@ -1,0 +1,48 @@
+/**
+ * The one HTTP server. Express 5 because both grammY's `webhookCallback(bot,
+ * 'express')` and Bolt's `ExpressReceiver({ app })` mount on an express app
+ * without glue of ours (design.md section 5).
+ */
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { Metrics } from './metrics.ts';
+
+export type HealthCheck = () => Promise<Record<string, boolean>>;
+
+export function createHttpApp(deps: { health: HealthCheck; metrics: Metrics }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      deps.metrics.httpRequests.inc({ route: req.route?.path ?? 'other', status: res.statusCode });
+    });
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const checks = await deps.health();
+    const down = Object.entries(checks)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
+    const body = Object.fromEntries(
+      Object.entries(checks).map(([name, ok]) => [name, ok ? 'up' : 'down']),
+    );
+    if (down.length === 0) {
+      res.status(200).json({ status: 'ok', ...body });
+    } else {
+      res.status(503).json({ status: 'down', down, ...body });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  return app;
+}
+
+export function listen(app: Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}

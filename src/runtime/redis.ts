@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Connects to Redis and waits for the first answer. BullMQ needs
+ * `maxRetriesPerRequest: null` on connections used by workers; we use it for
+ * every connection so one client type serves all.
+ */
+export async function connectRedis(url: string, options: { timeoutMs?: number } = {}): Promise<Redis> {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+    connectTimeout: options.timeoutMs ?? 3000,
+    // Keep retrying after start (a restarted Redis comes back); health reports the gap.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  // Without a listener ioredis prints every reconnect error as unhandled.
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return redis;
+}
+
+/** True when Redis answers PING within `timeoutMs`. */
+export async function pingRedis(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    return await Promise.race([redis.ping().then((r) => r === 'PONG'), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -42,15 +42,17 @@ function loadEngineModule(): Promise<EngineModule> {
       dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')),
       'schema_engine_bg.wasm',
     );
-    const imports: WebAssembly.Imports = {
-      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+    // Node 20's type definitions do not declare the WebAssembly global; the part we use:
+    type Exports = { __wbindgen_start: () => void };
+    type WasmApi = {
+      instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Exports } }>;
     };
-    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), imports);
-    const exports = instance.exports as WebAssembly.Exports & { __wbindgen_start: () => void };
-    const setWasm = (bindings as unknown as { __wbg_set_wasm: (e: WebAssembly.Exports) => void })
-      .__wbg_set_wasm;
-    setWasm(exports);
-    exports.__wbindgen_start();
+    const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
+    const { instance } = await wasm.instantiate(await readFile(wasmPath), {
+      './schema_engine_bg.js': bindings,
+    });
+    bindings.__wbg_set_wasm(instance.exports);
+    instance.exports.__wbindgen_start();
     return bindings;
   })();
   return engineModule;
@@ -143,7 +145,6 @@ export async function migrationDrift(
         files: [{ path: 'schema.prisma', content: options.schema ?? (await readSchema()) }],
       },
       script: true,
-      shadowDatabaseUrl: null,
       exitCode: null,
       filters: NO_FILTERS,
     });

@@ -20,6 +20,14 @@ async function start(mode: Mode): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
 
+  const redis = await connectRedis(config.redisUrl).catch((cause: unknown) => {
+    throw new YishiError(
+      'redis_unreachable',
+      `REDIS_URL: cannot reach Redis at ${config.redisUrl} (${describeError(cause)}); start one with \`redis-server --daemonize yes\` or point REDIS_URL at a running Redis`,
+      { cause },
+    );
+  });
+
   const db = await openDatabase(config.database).catch((cause: unknown) => {
     throw new YishiError('db_unreachable', `cannot open the database: ${describeError(cause)}`, {
       cause,
@@ -37,14 +45,6 @@ async function start(mode: Mode): Promise<void> {
     const applied = await applyMigrations(db.adapterFactory);
     log.info({ applied, database: db.kind }, applied.length ? 'migrations applied' : 'database up to date');
   }
-
-  const redis = await connectRedis(config.redisUrl).catch((cause: unknown) => {
-    throw new YishiError(
-      'redis_unreachable',
-      `REDIS_URL: cannot reach Redis at ${config.redisUrl} (${describeError(cause)}); start one with \`redis-server --daemonize yes\` or point REDIS_URL at a running Redis`,
-      { cause },
-    );
-  });
 
   const metrics = createMetrics();
   let server: Server | undefined;

@@ -6,12 +6,17 @@ import { Redis } from 'ioredis';
  * every connection so one client type serves all.
  */
 export async function connectRedis(url: string, options: { timeoutMs?: number } = {}): Promise<Redis> {
+  let connectedOnce = false;
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     lazyConnect: true,
     connectTimeout: options.timeoutMs ?? 3000,
-    // Keep retrying after start (a restarted Redis comes back); health reports the gap.
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // At start, fail fast so the person sees the problem; once connected,
+    // keep retrying (a restarted Redis comes back) while health reports the gap.
+    retryStrategy: (attempt) => (connectedOnce ? Math.min(attempt * 200, 2000) : null),
+  });
+  redis.once('ready', () => {
+    connectedOnce = true;
   });
   // Without a listener ioredis prints every reconnect error as unhandled.
   redis.on('error', () => {});

@@ -1,0 +1,20 @@
+import type {
+  ChatBindingStore,
+  Clock,
+  CommunityStore,
+  IdSource,
+  JoinCodeStore,
+  RandomSource,
+  RosterStore,
+} from './ports.ts';
+
+/** What the roster-side use cases need; the composition root builds it. */
+export type RosterDeps = {
+  clock: Clock;
+  ids: IdSource;
+  random: RandomSource;
+  communities: CommunityStore;
+  roster: RosterStore;
+  joinCodes: JoinCodeStore;
+  chatBindings: ChatBindingStore;
+};

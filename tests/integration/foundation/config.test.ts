@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.ts';
+
+describe('configuration', () => {
+  it('uses the embedded database and local Redis when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '.yishi/pglite' });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.port).toBe(3000);
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'nonsense' }, /^DATABASE_URL: expected a URL such as postgresql:/],
+    [{ REDIS_URL: 'http://x' }, /^REDIS_URL: expected a URL such as redis:/],
+    [{ PORT: 'abc' }, /^PORT: expected a port number/],
+    [{ PORT: '70000' }, /^PORT: expected a port between 0 and 65535/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set/],
+  ])('refuses %o naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.kind).toBe('pglite');
+  });
+});

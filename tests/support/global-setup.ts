@@ -1,0 +1,29 @@
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { admin, templateName, urlFor } from './postgres.ts';
+
+/** Migrates the template database that every integration test file copies. */
+export default async function setup(): Promise<void> {
+  const template = await templateName();
+  const exists = await admin(
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1,
+  );
+  if (exists) return;
+  const building = `${template}_building_${process.pid}`;
+  await admin((c) => c.query(`CREATE DATABASE ${building}`));
+  const db = await openDatabase({ kind: 'postgres', url: urlFor(building) });
+  try {
+    await applyMigrations(db.adapterFactory);
+  } finally {
+    await db.close();
+  }
+  // Rename into place so a concurrent run never copies a half-migrated template.
+  await admin(async (c) => {
+    try {
+      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [building]);
+      await c.query(`ALTER DATABASE ${building} RENAME TO ${template}`);
+    } catch {
+      await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+    }
+  });
+}

@@ -62,18 +62,46 @@ async function readSchema(): Promise<string> {
   return readFile(SCHEMA_PATH, 'utf8');
 }
 
-/** Opens a schema engine on the database behind `adapterFactory`. Free it with `engine.free()`. */
+type OpenEngine = { engine: SchemaEngine; close(): Promise<void> };
+
+/**
+ * Opens a schema engine on the database behind `adapterFactory`. `close()`
+ * frees the engine and disposes the connections it opened: `engine.free()`
+ * alone leaves a pool open that keeps the process alive.
+ */
 export async function openSchemaEngine(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   log: (line: string) => void = () => {},
-): Promise<SchemaEngine> {
+): Promise<OpenEngine> {
   const bindings = await loadEngineModule();
   const schema = await readSchema();
-  return bindings.SchemaEngine.new(
+  const opened: { dispose(): Promise<void> }[] = [];
+  const tracking: SqlMigrationAwareDriverAdapterFactory = {
+    provider: adapterFactory.provider,
+    adapterName: adapterFactory.adapterName,
+    connect: async () => {
+      const adapter = await adapterFactory.connect();
+      opened.push(adapter);
+      return adapter;
+    },
+    connectToShadowDb: async () => {
+      const adapter = await adapterFactory.connectToShadowDb();
+      opened.push(adapter);
+      return adapter;
+    },
+  };
+  const engine = await bindings.SchemaEngine.new(
     { datamodels: [['schema.prisma', schema]] },
     log,
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    bindMigrationAwareSqlAdapterFactory(tracking),
   );
+  return {
+    engine,
+    async close() {
+      engine.free();
+      await Promise.allSettled(opened.map((a) => a.dispose()));
+    },
+  };
 }
 
 /** Reads `prisma/migrations` the way the engine expects it. */
@@ -114,7 +142,7 @@ export async function applyMigrations(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   dir: string = MIGRATIONS_DIR,
 ): Promise<string[]> {
-  const engine = await openSchemaEngine(adapterFactory);
+  const { engine, close } = await openSchemaEngine(adapterFactory);
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList: await readMigrations(dir),
@@ -122,7 +150,7 @@ export async function applyMigrations(
     });
     return appliedMigrationNames;
   } finally {
-    engine.free();
+    await close();
   }
 }
 
@@ -135,7 +163,7 @@ export async function migrationDrift(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   options: { dir?: string; schema?: string } = {},
 ): Promise<string | null> {
-  const engine = await openSchemaEngine(adapterFactory);
+  const { engine, close } = await openSchemaEngine(adapterFactory);
   try {
     const migrations = await readMigrations(options.dir);
     const result = await engine.diff({
@@ -151,7 +179,7 @@ export async function migrationDrift(
     const sql = (result.stdout ?? '').trim();
     return sql === '' || sql === '-- This is an empty migration.' ? null : sql;
   } finally {
-    engine.free();
+    await close();
   }
 }
 

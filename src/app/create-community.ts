@@ -31,12 +31,15 @@ export async function createCommunity(
   const name = input.name.trim();
   if (name === '' || name.length > 100) errors.push('name: expected 1 to 100 characters');
   const timezone = input.timezone ?? 'Asia/Shanghai';
-  if (!isTimeZone(timezone)) errors.push(`timezone: "${timezone}" is not an IANA time zone such as Asia/Shanghai`);
+  if (!isTimeZone(timezone))
+    errors.push(`timezone: "${timezone}" is not an IANA time zone such as Asia/Shanghai`);
   const locale = input.locale ?? 'zh-CN';
-  if (locale !== 'zh-CN' && locale !== 'en') errors.push(`locale: expected zh-CN or en, got "${locale}"`);
+  if (locale !== 'zh-CN' && locale !== 'en')
+    errors.push(`locale: expected zh-CN or en, got "${locale}"`);
   const policy = resolvePolicy(input.policy ?? {});
   if (!policy.ok) errors.push(...policy.errors);
-  if (errors.length > 0 || (locale !== 'zh-CN' && locale !== 'en')) return { kind: 'invalid', errors };
+  if (errors.length > 0 || (locale !== 'zh-CN' && locale !== 'en'))
+    return { kind: 'invalid', errors };
 
   const id = deps.ids.next();
   const at = deps.clock.now();

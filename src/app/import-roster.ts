@@ -13,7 +13,11 @@ export type ImportRosterOutcome =
  */
 export async function importRoster(
   deps: Pick<RosterDeps, 'clock' | 'ids' | 'communities' | 'roster'>,
-  input: { communityId: string; records: readonly Record<string, string | undefined>[]; firstLine?: number },
+  input: {
+    communityId: string;
+    records: readonly Record<string, string | undefined>[];
+    firstLine?: number;
+  },
 ): Promise<ImportRosterOutcome> {
   const community = await deps.communities.get(input.communityId);
   if (!community) return { kind: 'community_unknown', communityId: input.communityId };

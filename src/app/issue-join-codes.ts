@@ -35,5 +35,8 @@ export async function issueJoinCodes(
       at: deps.clock.now(),
     },
   );
-  return { kind: 'issued', codes: codes.map(({ building, unit, code }) => ({ building, unit, code })) };
+  return {
+    kind: 'issued',
+    codes: codes.map(({ building, unit, code }) => ({ building, unit, code })),
+  };
 }

@@ -63,10 +63,22 @@ export type RosterImportSummary = {
   buildings: number;
 };
 
-export type JoinCodeGrant = { householdId: string; building: string; unit: string; codeHash: string };
+export type JoinCodeGrant = {
+  householdId: string;
+  building: string;
+  unit: string;
+  codeHash: string;
+};
 
 export type JoinRedemption =
-  | { kind: 'joined'; communityId: string; communityName: string; building: string; unit: string; residentId: string }
+  | {
+      kind: 'joined';
+      communityId: string;
+      communityName: string;
+      building: string;
+      unit: string;
+      residentId: string;
+    }
   | { kind: 'code_unknown' }
   | { kind: 'code_used' }
   | { kind: 'already_linked'; building: string; unit: string };
@@ -124,5 +136,217 @@ export type ChatBindingOutcome =
 
 export interface ChatBindingStore {
   /** Binds (or re-binds) a chat to a community and optional building. */
-  bind(input: ChatBindingInput, ids: IdSource, audit: Omit<AuditInput, 'payload'>): Promise<ChatBindingOutcome>;
+  bind(
+    input: ChatBindingInput,
+    ids: IdSource,
+    audit: Omit<AuditInput, 'payload'>,
+  ): Promise<ChatBindingOutcome>;
+}
+
+// ---------------------------------------------------------------------------
+// Deliberation: proposals, co-signs, votes, resolutions, points.
+
+export type ProposalStateName =
+  | 'collecting'
+  | 'agenda'
+  | 'noticed'
+  | 'voting'
+  | 'passed'
+  | 'rejected'
+  | 'no_quorum'
+  | 'expired'
+  | 'withdrawn';
+
+export type Choice = 'for' | 'against' | 'abstain';
+export type BallotChannel = 'chat' | 'relay';
+export type ResolutionStateName = 'assigned' | 'in_progress' | 'done' | 'evaluated';
+
+/** Who is acting, as a chat adapter or the CLI knows them. */
+export type ActorRef =
+  | { kind: 'chat'; platform: Platform; userId: string; chatId: string }
+  | { kind: 'resident'; residentId: string };
+
+/** A resident acting in a community, with what they may do. */
+export type Actor = {
+  residentId: string;
+  name: string;
+  householdId: string;
+  unit: string;
+  buildingId: string;
+  building: string;
+  roles: Role[];
+  executingUnitId: string | null;
+  community: CommunityRecord;
+};
+
+export type ProposalRecord = {
+  id: string;
+  communityId: string;
+  number: number;
+  title: string;
+  body: string;
+  category: string;
+  authorId: string;
+  state: ProposalStateName;
+  createdAt: Date;
+  cosignDeadline: Date;
+  cosignThreshold: number;
+  cosignCount: number;
+  agendaAt: Date | null;
+  votingOpensAt: Date | null;
+  votingClosesAt: Date | null;
+  eligibleCount: number | null;
+  closedAt: Date | null;
+  tally: { for: number; against: number; abstain: number } | null;
+  withdrawnAt: Date | null;
+  followUpOf: string | null;
+};
+
+export type BallotRecord = {
+  proposalId: string;
+  voterKey: string;
+  choice: Choice;
+  channel: BallotChannel;
+  castBy: string;
+  paperRef: string | null;
+  castAt: Date;
+};
+
+export type Voter = { voterKey: string; householdId: string; buildingId: string };
+
+export type ResolutionRecord = {
+  id: string;
+  proposalId: string;
+  communityId: string;
+  number: number;
+  leadUnitId: string;
+  leadUnit: string;
+  coopUnits: string[];
+  dueAt: Date;
+  milestones: { title: string; dueAt: string }[];
+  state: ResolutionStateName;
+  progress: number;
+  latestNote: string | null;
+  escalationLevel: number;
+  assignedAt: Date;
+  doneAt: Date | null;
+  surveyClosesAt: Date | null;
+  evaluatedAt: Date | null;
+  satisfiedCount: number | null;
+  answeredCount: number | null;
+  flagged: boolean;
+};
+
+export type PointsAward = {
+  communityId: string;
+  residentId: string;
+  kind: 'propose' | 'cosign' | 'vote' | 'progress_check';
+  amount: number;
+  /** What earned it, e.g. `proposal:<id>`; one award per resident, kind and subject. */
+  subject: string;
+  at: Date;
+};
+
+/** Everything a use case may read or write inside one transaction. */
+export interface DeliberationTx {
+  /** Resolves who acts; undefined when the chat account is not linked or the chat is not bound. */
+  actor(ref: ActorRef): Promise<Actor | { kind: 'not_joined' } | { kind: 'chat_not_bound' }>;
+  /** Takes the next `#N` for a community (locks the community row until commit). */
+  nextProposalNumber(communityId: string): Promise<number>;
+  /** Voters of the community as the roster stands now, per the voter unit. */
+  voters(communityId: string, unit: 'household' | 'resident'): Promise<Voter[]>;
+  proposal(
+    communityId: string,
+    number: number,
+    lock: 'update' | 'share' | 'none',
+  ): Promise<ProposalRecord | undefined>;
+  proposalById(id: string, lock: 'update' | 'share' | 'none'): Promise<ProposalRecord | undefined>;
+  insertProposal(p: ProposalRecord): Promise<void>;
+  updateProposal(
+    id: string,
+    patch: Partial<Omit<ProposalRecord, 'id' | 'communityId' | 'number'>>,
+  ): Promise<void>;
+  /** Adds a co-sign; false when this voter already co-signed. */
+  addCosign(proposalId: string, voterKey: string, residentId: string, at: Date): Promise<boolean>;
+  snapshotEligibility(proposalId: string, voters: readonly Voter[]): Promise<void>;
+  eligibility(proposalId: string, voterKey: string): Promise<Voter | undefined>;
+  /** The counting ballot of a voter, locked until commit. */
+  lockBallot(proposalId: string, voterKey: string): Promise<BallotRecord | undefined>;
+  /** Stores `ballot` as the counting one; `previous` (if any) moves to the history. */
+  putBallot(
+    ballot: BallotRecord,
+    previous: BallotRecord | undefined,
+    historyId: string,
+    at: Date,
+  ): Promise<void>;
+  ballotCounts(proposalId: string): Promise<{ for: number; against: number; abstain: number }>;
+  /** Household ids in a building of the community, by unit (`3-201`), for relays. */
+  householdByUnit(
+    communityId: string,
+    building: string | null,
+    unit: string,
+  ): Promise<{ householdId: string; buildingId: string; unit: string }[]>;
+  executingUnitByName(
+    communityId: string,
+    name: string,
+  ): Promise<{ id: string; name: string } | undefined>;
+  resolution(
+    communityId: string,
+    number: number,
+    lock: 'update' | 'none',
+  ): Promise<ResolutionRecord | undefined>;
+  insertResolution(r: Omit<ResolutionRecord, 'leadUnit' | 'number'>): Promise<void>;
+  updateResolution(
+    id: string,
+    patch: Partial<
+      Pick<
+        ResolutionRecord,
+        | 'state'
+        | 'progress'
+        | 'latestNote'
+        | 'escalationLevel'
+        | 'doneAt'
+        | 'surveyClosesAt'
+        | 'evaluatedAt'
+        | 'satisfiedCount'
+        | 'answeredCount'
+        | 'flagged'
+      >
+    >,
+  ): Promise<void>;
+  insertProgressReport(r: {
+    id: string;
+    resolutionId: string;
+    reporterId: string;
+    percent: number;
+    note: string;
+    at: Date;
+  }): Promise<void>;
+  /** Records or changes a survey answer; returns the counts after it. */
+  putSurveyAnswer(a: {
+    resolutionId: string;
+    voterKey: string;
+    residentId: string;
+    satisfied: boolean;
+    at: Date;
+  }): Promise<{ satisfied: number; answered: number }>;
+  surveyCounts(resolutionId: string): Promise<{ satisfied: number; answered: number }>;
+  /** Appends to the points ledger; false when this award was already made. */
+  awardPoints(award: PointsAward, id: string): Promise<boolean>;
+  appendAudit(entry: AuditInput): Promise<void>;
+}
+
+export interface DeliberationStore {
+  /** Runs `work` in one transaction (READ COMMITTED, row locks as the work asks). */
+  transact<T>(work: (tx: DeliberationTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` at most once per idempotency key: a retry with the same key
+   * (even concurrent) gets the first outcome back instead of a second effect.
+   * Outcomes must be JSON values.
+   */
+  once<T>(
+    key: string,
+    at: Date,
+    work: (tx: DeliberationTx) => Promise<T>,
+  ): Promise<{ replayed: boolean; outcome: T }>;
 }

@@ -38,12 +38,21 @@ const RoleListSchema = z
   .transform((value, ctx) => {
     const roles = new Set<Role>();
     let executingUnit: string | undefined;
-    const parts = value === '' ? ['resident'] : value.split(';').map((p) => p.trim()).filter(Boolean);
+    const parts =
+      value === ''
+        ? ['resident']
+        : value
+            .split(';')
+            .map((p) => p.trim())
+            .filter(Boolean);
     for (const part of parts) {
       if (part.startsWith('executor:')) {
         const unit = part.slice('executor:'.length).trim();
         if (!unit) {
-          ctx.addIssue({ code: 'custom', message: 'role "executor:" needs a unit name, e.g. executor:物业' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'role "executor:" needs a unit name, e.g. executor:物业',
+          });
           return z.NEVER;
         }
         if (executingUnit && executingUnit !== unit) {

@@ -19,7 +19,10 @@ export async function readRosterCsv(path: string, showProgress: boolean): Promis
   } catch {
     return { ok: false, problem: `cannot read ${path}: no such file` };
   }
-  const bar = showProgress && size > 256 * 1024 ? new SingleBar({ format: 'reading {bar} {percentage}%' }) : undefined;
+  const bar =
+    showProgress && size > 256 * 1024
+      ? new SingleBar({ format: 'reading {bar} {percentage}%' })
+      : undefined;
   bar?.start(size, 0);
   const source = createReadStream(path);
   let read = 0;

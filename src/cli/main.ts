@@ -15,6 +15,7 @@ import { describeError, YishiError } from '../errors.ts';
 import { rosterDeps } from '../runtime/roster-deps.ts';
 import { systemClock } from '../runtime/system.ts';
 import { type Database, openDatabase } from '../store/database.ts';
+import { registerAuditCommands } from './audit.ts';
 import { readRosterCsv } from './csv.ts';
 
 class ExitError extends Error {
@@ -52,36 +53,52 @@ community
   .description('create a community with the default policy of the source plan')
   .requiredOption('--name <name>', 'community name')
   .option('--timezone <tz>', 'IANA time zone', 'Asia/Shanghai')
-  .addOption(new Option('--locale <locale>', 'default chat language').choices(['zh-CN', 'en']).default('zh-CN'))
+  .addOption(
+    new Option('--locale <locale>', 'default chat language')
+      .choices(['zh-CN', 'en'])
+      .default('zh-CN'),
+  )
   .option('--policy <file>', 'JSON file overriding policy defaults')
   .option('--json', 'print {"id", "name"} as JSON')
-  .action(async (opts: { name: string; timezone: string; locale: string; policy?: string; json?: boolean }) => {
-    let policy: unknown = {};
-    if (opts.policy) {
-      const text = await readFile(opts.policy, 'utf8').catch(() => fail(2, `cannot read policy file ${opts.policy}`));
-      try {
-        policy = JSON.parse(text);
-      } catch (error) {
-        fail(1, `${opts.policy}: not valid JSON (${(error as Error).message})`);
+  .action(
+    async (opts: {
+      name: string;
+      timezone: string;
+      locale: string;
+      policy?: string;
+      json?: boolean;
+    }) => {
+      let policy: unknown = {};
+      if (opts.policy) {
+        const text = await readFile(opts.policy, 'utf8').catch(() =>
+          fail(2, `cannot read policy file ${opts.policy}`),
+        );
+        try {
+          policy = JSON.parse(text);
+        } catch (error) {
+          fail(1, `${opts.policy}: not valid JSON (${(error as Error).message})`);
+        }
       }
-    }
-    await withDatabase(async (db) => {
-      const outcome = await createCommunity(rosterDeps(db), {
-        name: opts.name,
-        timezone: opts.timezone,
-        locale: opts.locale,
-        policy,
+      await withDatabase(async (db) => {
+        const outcome = await createCommunity(rosterDeps(db), {
+          name: opts.name,
+          timezone: opts.timezone,
+          locale: opts.locale,
+          policy,
+        });
+        if (outcome.kind === 'invalid') fail(1, outcome.errors.join('\n'));
+        else if (opts.json) print(JSON.stringify({ id: outcome.id, name: outcome.name }));
+        else print(outcome.id);
       });
-      if (outcome.kind === 'invalid') fail(1, outcome.errors.join('\n'));
-      else if (opts.json) print(JSON.stringify({ id: outcome.id, name: outcome.name }));
-      else print(outcome.id);
-    });
-  });
+    },
+  );
 
 const roster = program.command('roster').description('the household roster');
 roster
   .command('import')
-  .description('import households and residents from CSV (building,unit,name,roles,telegram_user_id,slack_user_id)')
+  .description(
+    'import households and residents from CSV (building,unit,name,roles,telegram_user_id,slack_user_id)',
+  )
   .requiredOption('--community <id>', 'community id')
   .argument('<file>', 'CSV file')
   .action(async (file: string, opts: { community: string }) => {
@@ -92,7 +109,10 @@ roster
       const outcome = await importRoster(rosterDeps(db), { communityId: opts.community, records });
       switch (outcome.kind) {
         case 'community_unknown':
-          return fail(1, `no community with id ${outcome.communityId} (see: yishi community create)`);
+          return fail(
+            1,
+            `no community with id ${outcome.communityId} (see: yishi community create)`,
+          );
         case 'invalid':
           for (const p of outcome.problems) process.stderr.write(`line ${p.line}: ${p.reason}\n`);
           return fail(
@@ -114,7 +134,8 @@ roster
   .action(async (opts: { community: string; json?: boolean }) => {
     await withDatabase(async (db) => {
       const outcome = await issueJoinCodes(rosterDeps(db), { communityId: opts.community });
-      if (outcome.kind === 'community_unknown') return fail(1, `no community with id ${outcome.communityId}`);
+      if (outcome.kind === 'community_unknown')
+        return fail(1, `no community with id ${outcome.communityId}`);
       if (opts.json) return print(JSON.stringify(outcome.codes));
       for (const c of outcome.codes) print(`${c.building}\t${c.unit}\t${c.code}`);
     });
@@ -125,27 +146,43 @@ chat
   .command('bind')
   .description('bind a Telegram group or Slack channel to the community (and a building)')
   .requiredOption('--community <id>', 'community id')
-  .addOption(new Option('--platform <platform>', 'chat platform').choices(['telegram', 'slack']).makeOptionMandatory())
+  .addOption(
+    new Option('--platform <platform>', 'chat platform')
+      .choices(['telegram', 'slack'])
+      .makeOptionMandatory(),
+  )
   .requiredOption('--chat <id>', 'Telegram chat id or Slack channel id')
   .option('--building <name>', 'building this chat belongs to')
-  .action(async (opts: { community: string; platform: 'telegram' | 'slack'; chat: string; building?: string }) => {
-    await withDatabase(async (db) => {
-      const outcome = await bindChat(rosterDeps(db), {
-        communityId: opts.community,
-        platform: opts.platform,
-        chatId: opts.chat,
-        building: opts.building,
+  .action(
+    async (opts: {
+      community: string;
+      platform: 'telegram' | 'slack';
+      chat: string;
+      building?: string;
+    }) => {
+      await withDatabase(async (db) => {
+        const outcome = await bindChat(rosterDeps(db), {
+          communityId: opts.community,
+          platform: opts.platform,
+          chatId: opts.chat,
+          building: opts.building,
+        });
+        switch (outcome.kind) {
+          case 'community_unknown':
+            return fail(1, `no community with id ${outcome.communityId}`);
+          case 'building_unknown':
+            return fail(
+              1,
+              `no building "${outcome.building}" in the roster (import the roster first)`,
+            );
+          case 'bound':
+            print(
+              `bound ${opts.platform} chat ${opts.chat}${opts.building ? ` to building ${opts.building}` : ''}`,
+            );
+        }
       });
-      switch (outcome.kind) {
-        case 'community_unknown':
-          return fail(1, `no community with id ${outcome.communityId}`);
-        case 'building_unknown':
-          return fail(1, `no building "${outcome.building}" in the roster (import the roster first)`);
-        case 'bound':
-          print(`bound ${opts.platform} chat ${opts.chat}${opts.building ? ` to building ${opts.building}` : ''}`);
-      }
-    });
-  });
+    },
+  );
 
 const database = program.command('db').description('database schema');
 database
@@ -163,18 +200,26 @@ database
   });
 database
   .command('migration')
-  .description('write a new migration from the difference between prisma/migrations and schema.prisma')
+  .description(
+    'write a new migration from the difference between prisma/migrations and schema.prisma',
+  )
   .argument('<name>', 'short name, e.g. add_ballots')
   .action(async (name: string) => {
     // The diff runs on a throwaway in-memory database: no server needed.
     const db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
     try {
       const folder = await createMigration(db.adapterFactory, name, systemClock.now());
-      print(folder ? `wrote prisma/migrations/${folder}/migration.sql` : 'schema.prisma and the migrations agree: nothing to write');
+      print(
+        folder
+          ? `wrote prisma/migrations/${folder}/migration.sql`
+          : 'schema.prisma and the migrations agree: nothing to write',
+      );
     } finally {
       await db.close();
     }
   });
+
+registerAuditCommands(program, withDatabase);
 
 try {
   await program.parseAsync(process.argv);
@@ -190,3 +235,9 @@ try {
     process.exitCode = 2;
   }
 }
+// The WebAssembly schema engine leaves a timer behind that would hold the
+// process ~10 s after the work is done; a CLI has nothing left to wait for.
+// Exit once stdout and stderr have drained.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+process.exit(process.exitCode ?? 0);

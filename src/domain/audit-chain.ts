@@ -30,12 +30,14 @@ export type ChainFields = {
 };
 
 export function chainHash(sha256: Sha256, prevHash: string, entry: ChainFields): string {
-  return sha256(
-    canonicalJson({ prev: prevHash, ...entry }),
-  );
+  return sha256(canonicalJson({ prev: prevHash, ...entry }));
 }
 
-export type ChainEntry = ChainFields & { payload: unknown; prevHash: string | null; hash: string | null };
+export type ChainEntry = ChainFields & {
+  payload: unknown;
+  prevHash: string | null;
+  hash: string | null;
+};
 
 export type ChainVerdict =
   | { kind: 'intact'; entries: number }
@@ -61,7 +63,9 @@ export function verifyChain(sha256: Sha256, entries: readonly ChainEntry[]): Cha
     if (sha256(canonicalJson(entry.payload)) !== entry.payloadHash) {
       return { kind: 'broken', ...at, reason: 'payload_altered' };
     }
-    if (entry.prevHash !== prevHash || chainHash(sha256, prevHash, entry) !== entry.hash) {
+    const { chainIndex, seq, actor, action, subject, at: time, payloadHash } = entry;
+    const fields = { chainIndex, seq, actor, action, subject, at: time, payloadHash };
+    if (entry.prevHash !== prevHash || chainHash(sha256, prevHash, fields) !== entry.hash) {
       return { kind: 'broken', ...at, reason: 'entry_altered' };
     }
     prevHash = entry.hash;

@@ -43,7 +43,10 @@ async function start(mode: Mode): Promise<void> {
   }
   if (config.autoMigrate) {
     const applied = await applyMigrations(db.adapterFactory);
-    log.info({ applied, database: db.kind }, applied.length ? 'migrations applied' : 'database up to date');
+    log.info(
+      { applied, database: db.kind },
+      applied.length ? 'migrations applied' : 'database up to date',
+    );
   }
 
   const metrics = createMetrics();

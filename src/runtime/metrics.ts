@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 
 /** Prometheus metrics (prom-client, the de facto Node client). One registry per process. */
 export function createMetrics() {

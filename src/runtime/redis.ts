@@ -5,7 +5,10 @@ import { Redis } from 'ioredis';
  * `maxRetriesPerRequest: null` on connections used by workers; we use it for
  * every connection so one client type serves all.
  */
-export async function connectRedis(url: string, options: { timeoutMs?: number } = {}): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  options: { timeoutMs?: number } = {},
+): Promise<Redis> {
   let connectedOnce = false;
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,

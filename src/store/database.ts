@@ -8,7 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from './generated/prisma/client.ts';
 
-export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; dataDir: string };
 
 export type Database = {
   prisma: PrismaClient;
@@ -33,7 +35,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const pglite = await PGlite.create(target.dataDir);
   // pglite-prisma-adapter is built against an older driver-adapter-utils whose
   // types differ nominally; at run time it implements the same interface.
-  const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
+  const adapterFactory = new PrismaPGlite(
+    pglite,
+  ) as unknown as SqlMigrationAwareDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,

@@ -65,11 +65,22 @@ export function prismaRosterStore(prisma: PrismaClient): RosterStore {
         const identityByKey = new Map(identities.map((i) => [`${i.platform}/${i.userId}`, i]));
 
         const newBuildings: { id: string; communityId: string; name: string }[] = [];
-        const newHouseholds: { id: string; communityId: string; buildingId: string; unit: string }[] = [];
+        const newHouseholds: {
+          id: string;
+          communityId: string;
+          buildingId: string;
+          unit: string;
+        }[] = [];
         const newUnits: { id: string; communityId: string; name: string }[] = [];
         const newResidents: RosterResidentRow[] = [];
         const changedResidents: RosterResidentRow[] = [];
-        const newIdentities: { id: string; communityId: string; residentId: string; platform: Platform; userId: string }[] = [];
+        const newIdentities: {
+          id: string;
+          communityId: string;
+          residentId: string;
+          platform: Platform;
+          userId: string;
+        }[] = [];
         const movedIdentities: { id: string; residentId: string }[] = [];
         let unchanged = 0;
 
@@ -213,7 +224,9 @@ export function prismaJoinCodeStore(prisma: PrismaClient): JoinCodeStore {
         const code = await tx.joinCode.findUnique({
           where: { codeHash },
           include: {
-            household: { include: { building: true, residents: { include: { chatIdentities: true } } } },
+            household: {
+              include: { building: true, residents: { include: { chatIdentities: true } } },
+            },
             community: true,
           },
         });
@@ -243,10 +256,14 @@ export function prismaJoinCodeStore(prisma: PrismaClient): JoinCodeStore {
         });
         if (claimed.count === 0) return { kind: 'code_used' };
 
-        const residents = [...household.residents].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+        const residents = [...household.residents].sort(
+          (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
+        );
         // Link the first member without an account on this platform; a household
         // listed without members gets one, named after its unit.
-        let resident = residents.find((r) => !r.chatIdentities.some((c) => c.platform === identity.platform));
+        let resident = residents.find(
+          (r) => !r.chatIdentities.some((c) => c.platform === identity.platform),
+        );
         resident ??= residents[0];
         const residentId = resident?.id ?? ids.next();
         if (!resident) {
@@ -293,7 +310,11 @@ export function prismaJoinCodeStore(prisma: PrismaClient): JoinCodeStore {
 
 export function prismaChatBindingStore(prisma: PrismaClient): ChatBindingStore {
   return {
-    async bind(input: ChatBindingInput, ids: IdSource, audit: Omit<AuditInput, 'payload'>): Promise<ChatBindingOutcome> {
+    async bind(
+      input: ChatBindingInput,
+      ids: IdSource,
+      audit: Omit<AuditInput, 'payload'>,
+    ): Promise<ChatBindingOutcome> {
       return prisma.$transaction(async (tx) => {
         let buildingId: string | null = null;
         if (input.building !== undefined) {
@@ -314,7 +335,10 @@ export function prismaChatBindingStore(prisma: PrismaClient): ChatBindingStore {
           },
           update: { communityId: input.communityId, buildingId },
         });
-        await appendAudit(tx, { ...audit, payload: { building: input.building ?? null, platform: input.platform } });
+        await appendAudit(tx, {
+          ...audit,
+          payload: { building: input.building ?? null, platform: input.platform },
+        });
         return { kind: 'bound', id: binding.id, buildingId };
       });
     },

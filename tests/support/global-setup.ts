@@ -6,7 +6,8 @@ import { admin, templateName, urlFor } from './postgres.ts';
 export default async function setup(): Promise<void> {
   const template = await templateName();
   const exists = await admin(
-    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1,
+    async (c) =>
+      (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1,
   );
   if (exists) return;
   const building = `${template}_building_${process.pid}`;
@@ -20,7 +21,9 @@ export default async function setup(): Promise<void> {
   // Rename into place so a concurrent run never copies a half-migrated template.
   await admin(async (c) => {
     try {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [building]);
+      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+        building,
+      ]);
       await c.query(`ALTER DATABASE ${building} RENAME TO ${template}`);
     } catch {
       await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);

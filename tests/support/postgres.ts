@@ -10,7 +10,8 @@ import pg from 'pg';
 import { MIGRATIONS_DIR } from '../../prisma/migrate.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+export const ADMIN_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 export function urlFor(database: string): string {
   const url = new URL(ADMIN_URL);

@@ -41,7 +41,8 @@ export async function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<R
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^(DATABASE_URL|REDIS_URL|PORT|PUBLIC_URL|TELEGRAM_|SLACK_|YISHI_|LOG_LEVEL)/.test(key)) delete env[key];
+    if (/^(DATABASE_URL|REDIS_URL|PORT|PUBLIC_URL|TELEGRAM_|SLACK_|YISHI_|LOG_LEVEL)/.test(key))
+      delete env[key];
   }
   return env;
 }
@@ -82,9 +83,13 @@ export async function startGateway(
 /** A Redis server of the test's own, on its own port, that the test may shut down. */
 export async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

@@ -8,7 +8,14 @@ export function rosterLines(households: number): string[] {
   for (let i = 0; i < households; i++) {
     const building = `${Math.floor(i / 50) + 1}`;
     const unit = `${Math.floor((i % 50) / 4) + 1}0${(i % 4) + 1}`;
-    const roles = i === 0 ? 'resident;committee' : i === 1 ? 'resident;representative' : i === 2 ? 'executor:物业' : 'resident';
+    const roles =
+      i === 0
+        ? 'resident;committee'
+        : i === 1
+          ? 'resident;representative'
+          : i === 2
+            ? 'executor:物业'
+            : 'resident';
     lines.push(`${building},${unit},居民${i},${roles},${100000 + i},`);
   }
   return lines;

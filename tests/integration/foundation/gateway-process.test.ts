@@ -15,7 +15,11 @@ describe('the gateway process', () => {
   it('boots on the embedded database and reports Redis going away as 503', async () => {
     const redis = await startRedis();
     const port = await freePort();
-    const gateway = await startGateway({ PORT: String(port), REDIS_URL: redis.url, YISHI_DATA_DIR: dataDir });
+    const gateway = await startGateway({
+      PORT: String(port),
+      REDIS_URL: redis.url,
+      YISHI_DATA_DIR: dataDir,
+    });
     try {
       const up = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(up.status).toBe(200);
@@ -60,7 +64,10 @@ describe('the gateway process', () => {
   ])('stops with exit code 2 and one line for %o', async (env, variable) => {
     const dir = await mkdtemp(join(tmpdir(), 'yishi-pglite-'));
     try {
-      const run = await runNode(['--import', 'tsx', 'src/runtime/main.ts'], { ...env, YISHI_DATA_DIR: dir });
+      const run = await runNode(['--import', 'tsx', 'src/runtime/main.ts'], {
+        ...env,
+        YISHI_DATA_DIR: dir,
+      });
       expect(run.code).toBe(2);
       const lines = run.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
@@ -69,5 +76,4 @@ describe('the gateway process', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
-
 });

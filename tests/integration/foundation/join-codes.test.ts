@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RosterDeps } from '../../../src/app/deps.ts';
 import { createCommunity } from '../../../src/app/create-community.ts';
+import type { RosterDeps } from '../../../src/app/deps.ts';
 import { importRoster } from '../../../src/app/import-roster.ts';
 import { issueJoinCodes } from '../../../src/app/issue-join-codes.ts';
 import { joinHousehold } from '../../../src/app/join-household.ts';
@@ -31,7 +31,9 @@ describe('join codes', () => {
   afterAll(() => db.drop());
 
   it('`yishi roster codes` prints one code per household; each links its household once', async () => {
-    const run = await runCli(['roster', 'codes', '--community', communityId, '--json'], { DATABASE_URL: db.url });
+    const run = await runCli(['roster', 'codes', '--community', communityId, '--json'], {
+      DATABASE_URL: db.url,
+    });
     expect(run.code).toBe(0);
     const codes = JSON.parse(run.stdout) as { building: string; unit: string; code: string }[];
     expect(codes).toHaveLength(6);
@@ -42,21 +44,43 @@ describe('join codes', () => {
 
     const [first, second] = codes;
     if (!first || !second) throw new Error('expected codes');
-    const joined = await joinHousehold(deps, { platform: 'telegram', userId: '900001', code: first.code.toLowerCase() });
+    const joined = await joinHousehold(deps, {
+      platform: 'telegram',
+      userId: '900001',
+      code: first.code.toLowerCase(),
+    });
     expect(joined).toMatchObject({ kind: 'joined', building: first.building, unit: first.unit });
 
-    const reused = await joinHousehold(deps, { platform: 'telegram', userId: '900002', code: first.code });
+    const reused = await joinHousehold(deps, {
+      platform: 'telegram',
+      userId: '900002',
+      code: first.code,
+    });
     expect(reused).toEqual({ kind: 'code_used' });
-    const again = await joinHousehold(deps, { platform: 'telegram', userId: '900001', code: second.code });
-    expect(again).toMatchObject({ kind: 'already_linked', building: first.building, unit: first.unit });
+    const again = await joinHousehold(deps, {
+      platform: 'telegram',
+      userId: '900001',
+      code: second.code,
+    });
+    expect(again).toMatchObject({
+      kind: 'already_linked',
+      building: first.building,
+      unit: first.unit,
+    });
 
-    expect(await joinHousehold(deps, { platform: 'telegram', userId: '900003', code: 'ABCD-EFGH' })).toEqual({
+    expect(
+      await joinHousehold(deps, { platform: 'telegram', userId: '900003', code: 'ABCD-EFGH' }),
+    ).toEqual({
       kind: 'code_unknown',
     });
-    expect(await joinHousehold(deps, { platform: 'telegram', userId: '900003', code: 'hello' })).toEqual({
+    expect(
+      await joinHousehold(deps, { platform: 'telegram', userId: '900003', code: 'hello' }),
+    ).toEqual({
       kind: 'code_malformed',
     });
-    const identities = await db.prisma.chatIdentity.findMany({ where: { userId: { startsWith: '9000' } } });
+    const identities = await db.prisma.chatIdentity.findMany({
+      where: { userId: { startsWith: '9000' } },
+    });
     expect(identities.map((i) => i.userId)).toEqual(['900001']);
   });
 
@@ -65,7 +89,9 @@ describe('join codes', () => {
     if (issued.kind !== 'issued') throw new Error(issued.kind);
     const code = issued.codes[3]?.code ?? '';
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => joinHousehold(deps, { platform: 'slack', userId: `U00${i}AB`, code })),
+      Array.from({ length: 10 }, (_, i) =>
+        joinHousehold(deps, { platform: 'slack', userId: `U00${i}AB`, code }),
+      ),
     );
     expect(outcomes.filter((o) => o.kind === 'joined')).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'code_used')).toHaveLength(9);
@@ -77,7 +103,11 @@ describe('join codes', () => {
     if (old.kind !== 'issued' || fresh.kind !== 'issued') throw new Error('not issued');
     const oldCode = old.codes[5]?.code ?? '';
     const freshCode = fresh.codes[5]?.code ?? '';
-    expect(await joinHousehold(deps, { platform: 'slack', userId: 'U777', code: oldCode })).toEqual({ kind: 'code_unknown' });
-    expect((await joinHousehold(deps, { platform: 'slack', userId: 'U777', code: freshCode })).kind).toBe('joined');
+    expect(await joinHousehold(deps, { platform: 'slack', userId: 'U777', code: oldCode })).toEqual(
+      { kind: 'code_unknown' },
+    );
+    expect(
+      (await joinHousehold(deps, { platform: 'slack', userId: 'U777', code: freshCode })).kind,
+    ).toBe('joined');
   });
 });

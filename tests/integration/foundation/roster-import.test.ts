@@ -64,7 +64,9 @@ describe('yishi roster import', () => {
     const file = await writeRoster(join(dir, 'good.csv'), rosterLines(1000));
     const first = await runCli(['roster', 'import', '--community', communityId, file], env);
     expect(first.stderr).toBe('');
-    expect(first.stdout).toContain('imported 1000 rows: 1000 created, 0 updated, 0 unchanged; 1000 households in 20 buildings');
+    expect(first.stdout).toContain(
+      'imported 1000 rows: 1000 created, 0 updated, 0 unchanged; 1000 households in 20 buildings',
+    );
     const before = await snapshot(db);
     expect(before.residents).toHaveLength(1000);
     expect(before.identities).toHaveLength(1000);
@@ -91,7 +93,10 @@ describe('yishi roster import', () => {
     const unknown = await runCli(['roster', 'import', '--community', 'nope', file], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no community with id nope');
-    const missing = await runCli(['roster', 'import', '--community', communityId, join(dir, 'none.csv')], env);
+    const missing = await runCli(
+      ['roster', 'import', '--community', communityId, join(dir, 'none.csv')],
+      env,
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no such file');
   });

@@ -251,6 +251,7 @@ export type PointsAward = {
 export interface DeliberationTx {
   /** Resolves who acts; undefined when the chat account is not linked or the chat is not bound. */
   actor(ref: ActorRef): Promise<Actor | { kind: 'not_joined' } | { kind: 'chat_not_bound' }>;
+  community(id: string): Promise<CommunityRecord | undefined>;
   /** Takes the next `#N` for a community (locks the community row until commit). */
   nextProposalNumber(communityId: string): Promise<number>;
   /** Voters of the community as the roster stands now, per the voter unit. */

@@ -1,0 +1,60 @@
+/**
+ * What every deliberation use case shares: dependencies, actor resolution,
+ * the community's policy, refusals, and the idempotent transaction wrapper.
+ */
+import { DEFAULT_POLICY, type Policy, resolvePolicy } from '../domain/policy.ts';
+import type { Actor, ActorRef, Clock, DeliberationStore, DeliberationTx, IdSource } from './ports.ts';
+import type { Role } from './roster-row.ts';
+
+export type CoreDeps = { clock: Clock; ids: IdSource; store: DeliberationStore };
+
+/** Something the bound chats should see: adapters render it from fresh state. */
+export type Publication = {
+  kind: 'proposal_card' | 'vote_card' | 'result_card' | 'resolution_card' | 'survey_card';
+  communityId: string;
+  number: number;
+};
+
+export type Refusal =
+  | { kind: 'not_joined' }
+  | { kind: 'chat_not_bound' }
+  | { kind: 'not_allowed'; need: Role | 'author_or_committee' | 'lead_unit_executor' | 'own_building' }
+  | { kind: 'proposal_unknown'; number: number }
+  | { kind: 'invalid'; field: string; reason: string };
+
+/** Common input: who acts and, from chat adapters, the update/event id for idempotency. */
+export type Command = { actor: ActorRef; idempotencyKey?: string | undefined };
+
+export function policyOf(actor: Pick<Actor, 'community'>): Policy {
+  const resolved = resolvePolicy(actor.community.policy);
+  // A stored policy was validated when written; fall back rather than fail a vote.
+  return resolved.ok ? resolved.policy : DEFAULT_POLICY;
+}
+
+export function voterKeyOf(actor: Actor, policy: Policy): string {
+  return policy.voterUnit === 'household' ? actor.householdId : actor.residentId;
+}
+
+export const hasRole = (actor: Actor, role: Role) => actor.roles.includes(role);
+
+/** Resolves the actor or says why they cannot act. */
+export async function resolveActor(tx: DeliberationTx, ref: ActorRef): Promise<Actor | Refusal> {
+  return tx.actor(ref);
+}
+
+export const isRefusal = (value: Actor | Refusal): value is Refusal => 'kind' in value;
+
+export const actorLabel = (actor: Actor) => `resident:${actor.residentId}`;
+
+/**
+ * Runs a use case in one transaction; with an idempotency key, at most once
+ * per key (a retry gets the stored outcome).
+ */
+export async function run<T>(deps: CoreDeps, command: Command, work: (tx: DeliberationTx, now: Date) => Promise<T>): Promise<T> {
+  const now = deps.clock.now();
+  if (command.idempotencyKey === undefined) return deps.store.transact((tx) => work(tx, now));
+  const { outcome } = await deps.store.once(command.idempotencyKey, now, (tx) => work(tx, now));
+  return outcome;
+}
+
+export const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);

@@ -1,0 +1,97 @@
+/**
+ * A community on a test database: roster of `households` households in
+ * buildings of `perBuilding`, `membersPerHousehold` residents each; residents
+ * 0 (committee), 1 (representative of building 1), 2 (executor of 物业) hold offices.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CoreDeps } from '../../src/app/core.ts';
+import { createCommunity } from '../../src/app/create-community.ts';
+import { importRoster } from '../../src/app/import-roster.ts';
+import type { ActorRef } from '../../src/app/ports.ts';
+import { rosterDeps } from '../../src/runtime/roster-deps.ts';
+import { prismaDeliberationStore } from '../../src/store/deliberation-store.ts';
+import type { TestDatabase } from './postgres.ts';
+
+export type TestClock = { now: () => Date; set: (at: Date) => void; advance: (ms: number) => void };
+
+export function testClock(start = new Date('2026-12-01T02:00:00.000Z')): TestClock {
+  let current = start;
+  return {
+    now: () => current,
+    set: (at) => {
+      current = at;
+    },
+    advance: (ms) => {
+      current = new Date(current.getTime() + ms);
+    },
+  };
+}
+
+export type TestCommunity = {
+  id: string;
+  deps: CoreDeps;
+  clock: TestClock;
+  /** Residents in roster order, with their household and building. */
+  residents: { id: string; name: string; householdId: string; unit: string; building: string }[];
+  as: (index: number) => ActorRef;
+};
+
+export async function seedCommunity(
+  db: TestDatabase,
+  options: {
+    households: number;
+    perBuilding?: number;
+    membersPerHousehold?: number;
+    policy?: Record<string, unknown>;
+    clock?: TestClock;
+    realClock?: boolean;
+  },
+): Promise<TestCommunity> {
+  const clock = options.clock ?? testClock();
+  const perBuilding = options.perBuilding ?? 50;
+  const members = options.membersPerHousehold ?? 1;
+  const roster = rosterDeps(db);
+  const created = await createCommunity(roster, { name: `社区-${randomUUID().slice(0, 6)}`, policy: options.policy ?? {} });
+  if (created.kind !== 'created') throw new Error(created.errors.join('; '));
+  const records: Record<string, string>[] = [];
+  for (let h = 0; h < options.households; h++) {
+    for (let m = 0; m < members; m++) {
+      const i = records.length;
+      const roles = i === 0 ? 'resident;committee' : i === 1 ? 'resident;representative' : i === 2 ? 'resident;executor:物业' : 'resident';
+      records.push({
+        building: String(Math.floor(h / perBuilding) + 1),
+        unit: String(100 + (h % perBuilding)),
+        name: `居民${h}-${m}`,
+        roles,
+      });
+    }
+  }
+  const imported = await importRoster(roster, { communityId: created.id, records });
+  if (imported.kind !== 'imported') throw new Error(JSON.stringify(imported));
+  const rows = await db.prisma.resident.findMany({
+    where: { communityId: created.id },
+    include: { household: { include: { building: true } } },
+  });
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const residents = records.map((r) => {
+    const row = byName.get(r.name ?? '');
+    if (!row) throw new Error(`missing ${r.name}`);
+    return { id: row.id, name: row.name, householdId: row.householdId, unit: row.household.unit, building: row.household.building.name };
+  });
+  const deps: CoreDeps = {
+    clock: options.realClock ? { now: () => new Date() } : clock,
+    ids: { next: () => randomUUID() },
+    store: prismaDeliberationStore(db.prisma),
+  };
+  return {
+    id: created.id,
+    deps,
+    clock,
+    residents,
+    as: (index) => {
+      const r = residents[index];
+      if (!r) throw new Error(`no resident ${index}`);
+      return { kind: 'resident', residentId: r.id };
+    },
+  };
+}

@@ -1,6 +1,15 @@
-import { actorLabel, type Command, type CoreDeps, isRefusal, policyOf, type Refusal, run, voterKeyOf } from './core.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  isRefusal,
+  policyOf,
+  type Refusal,
+  run,
+  voterKeyOf,
+} from './core.ts';
 import type { Choice } from './ports.ts';
-import { ballotWindowRefusal, type BallotOutcome, recordBallot } from './record-ballot.ts';
+import { type BallotOutcome, ballotWindowRefusal, recordBallot } from './record-ballot.ts';
 
 export type CastVoteOutcome = BallotOutcome | Refusal;
 
@@ -8,7 +17,10 @@ export type CastVoteOutcome = BallotOutcome | Refusal;
  * `/vote N for|against|abstain` or a button: casts or changes the voter's own
  * ballot. It supersedes a ballot relayed for the household.
  */
-export async function castVote(deps: CoreDeps, input: Command & { number: number; choice: Choice }): Promise<CastVoteOutcome> {
+export async function castVote(
+  deps: CoreDeps,
+  input: Command & { number: number; choice: Choice },
+): Promise<CastVoteOutcome> {
   return run(deps, input, async (tx, now): Promise<CastVoteOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
@@ -31,7 +43,14 @@ export async function castVote(deps: CoreDeps, input: Command & { number: number
     });
     if (outcome.kind === 'recorded') {
       await tx.awardPoints(
-        { communityId: p.communityId, residentId: actor.residentId, kind: 'vote', amount: policy.points.vote, subject: `proposal:${p.id}`, at: now },
+        {
+          communityId: p.communityId,
+          residentId: actor.residentId,
+          kind: 'vote',
+          amount: policy.points.vote,
+          subject: `proposal:${p.id}`,
+          at: now,
+        },
         deps.ids.next(),
       );
     }

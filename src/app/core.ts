@@ -3,7 +3,14 @@
  * the community's policy, refusals, and the idempotent transaction wrapper.
  */
 import { DEFAULT_POLICY, type Policy, resolvePolicy } from '../domain/policy.ts';
-import type { Actor, ActorRef, Clock, DeliberationStore, DeliberationTx, IdSource } from './ports.ts';
+import type {
+  Actor,
+  ActorRef,
+  Clock,
+  DeliberationStore,
+  DeliberationTx,
+  IdSource,
+} from './ports.ts';
 import type { Role } from './roster-row.ts';
 
 export type CoreDeps = { clock: Clock; ids: IdSource; store: DeliberationStore };
@@ -18,7 +25,10 @@ export type Publication = {
 export type Refusal =
   | { kind: 'not_joined' }
   | { kind: 'chat_not_bound' }
-  | { kind: 'not_allowed'; need: Role | 'author_or_committee' | 'lead_unit_executor' | 'own_building' }
+  | {
+      kind: 'not_allowed';
+      need: Role | 'author_or_committee' | 'lead_unit_executor' | 'own_building';
+    }
   | { kind: 'proposal_unknown'; number: number }
   | { kind: 'invalid'; field: string; reason: string };
 
@@ -50,7 +60,11 @@ export const actorLabel = (actor: Actor) => `resident:${actor.residentId}`;
  * Runs a use case in one transaction; with an idempotency key, at most once
  * per key (a retry gets the stored outcome).
  */
-export async function run<T>(deps: CoreDeps, command: Command, work: (tx: DeliberationTx, now: Date) => Promise<T>): Promise<T> {
+export async function run<T>(
+  deps: CoreDeps,
+  command: Command,
+  work: (tx: DeliberationTx, now: Date) => Promise<T>,
+): Promise<T> {
   const now = deps.clock.now();
   if (command.idempotencyKey === undefined) return deps.store.transact((tx) => work(tx, now));
   const { outcome } = await deps.store.once(command.idempotencyKey, now, (tx) => work(tx, now));

@@ -1,5 +1,16 @@
 import { applyCosign } from '../domain/proposal.ts';
-import { actorLabel, type Command, type CoreDeps, isRefusal, iso, policyOf, type Publication, type Refusal, run, voterKeyOf } from './core.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  iso,
+  isRefusal,
+  type Publication,
+  policyOf,
+  type Refusal,
+  run,
+  voterKeyOf,
+} from './core.ts';
 import type { ProposalStateName } from './ports.ts';
 
 export type CosignOutcome =
@@ -21,7 +32,10 @@ export type CosignOutcome =
  * `/cosign N`: one co-sign per voter. The proposal row is locked, so however
  * many co-signs arrive at once, the count is exact and `agenda` is reached once.
  */
-export async function cosign(deps: CoreDeps, input: Command & { number: number }): Promise<CosignOutcome> {
+export async function cosign(
+  deps: CoreDeps,
+  input: Command & { number: number },
+): Promise<CosignOutcome> {
   return run(deps, input, async (tx, now): Promise<CosignOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
@@ -29,12 +43,23 @@ export async function cosign(deps: CoreDeps, input: Command & { number: number }
     const communityId = actor.community.id;
     const p = await tx.proposal(communityId, input.number, 'update');
     if (!p) return { kind: 'proposal_unknown', number: input.number };
-    if (p.state !== 'collecting') return { kind: 'not_collecting', number: p.number, state: p.state };
+    if (p.state !== 'collecting')
+      return { kind: 'not_collecting', number: p.number, state: p.state };
     if (now >= p.cosignDeadline) {
-      return { kind: 'window_closed', number: p.number, cosignDeadline: p.cosignDeadline.toISOString() };
+      return {
+        kind: 'window_closed',
+        number: p.number,
+        cosignDeadline: p.cosignDeadline.toISOString(),
+      };
     }
     const added = await tx.addCosign(p.id, voterKeyOf(actor, policy), actor.residentId, now);
-    if (!added) return { kind: 'already_cosigned', number: p.number, cosigns: p.cosignCount, threshold: p.cosignThreshold };
+    if (!added)
+      return {
+        kind: 'already_cosigned',
+        number: p.number,
+        cosigns: p.cosignCount,
+        threshold: p.cosignThreshold,
+      };
     const eligibleCount = (await tx.voters(communityId, policy.voterUnit)).length;
     const cosignCount = p.cosignCount + 1;
     const decision = applyCosign(p, { eligibleCount, cosignCount }, now, policy);
@@ -55,7 +80,14 @@ export async function cosign(deps: CoreDeps, input: Command & { number: number }
         : {}),
     });
     await tx.awardPoints(
-      { communityId, residentId: actor.residentId, kind: 'cosign', amount: policy.points.cosign, subject: `proposal:${p.id}`, at: now },
+      {
+        communityId,
+        residentId: actor.residentId,
+        kind: 'cosign',
+        amount: policy.points.cosign,
+        subject: `proposal:${p.id}`,
+        at: now,
+      },
       deps.ids.next(),
     );
     await tx.appendAudit({

@@ -4,14 +4,20 @@
  * and does nothing when the state has moved on, so a late or repeated job
  * never decides an outcome twice.
  */
-import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
+
 import { DEFAULT_POLICY, resolvePolicy } from '../domain/policy.ts';
+import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
 import type { CoreDeps, Publication } from './core.ts';
 import type { DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
 
 export type DeadlineTarget = { communityId: string; number: number };
 
-type Moved = { kind: 'unchanged'; number: number; state: ProposalStateName | 'unknown'; reason: 'wrong_state' | 'not_yet' | 'unknown' };
+type Moved = {
+  kind: 'unchanged';
+  number: number;
+  state: ProposalStateName | 'unknown';
+  reason: 'wrong_state' | 'not_yet' | 'unknown';
+};
 
 async function load(tx: DeliberationTx, target: DeadlineTarget) {
   const p = await tx.proposal(target.communityId, target.number, 'update');
@@ -21,7 +27,12 @@ async function load(tx: DeliberationTx, target: DeadlineTarget) {
   return { p, policy: resolved.ok ? resolved.policy : DEFAULT_POLICY };
 }
 
-const unknown = (t: DeadlineTarget): Moved => ({ kind: 'unchanged', number: t.number, state: 'unknown', reason: 'unknown' });
+const unknown = (t: DeadlineTarget): Moved => ({
+  kind: 'unchanged',
+  number: t.number,
+  state: 'unknown',
+  reason: 'unknown',
+});
 const unchanged = (p: ProposalRecord, reason: 'wrong_state' | 'not_yet'): Moved => ({
   kind: 'unchanged',
   number: p.number,
@@ -30,7 +41,13 @@ const unchanged = (p: ProposalRecord, reason: 'wrong_state' | 'not_yet'): Moved 
 });
 
 export type OpenVoteOutcome =
-  | { kind: 'opened'; number: number; eligible: number; votingClosesAt: string; publish: Publication[] }
+  | {
+      kind: 'opened';
+      number: number;
+      eligible: number;
+      votingClosesAt: string;
+      publish: Publication[];
+    }
   | Moved;
 
 /** Opens voting at the end of the notice period and fixes who may vote. */
@@ -44,7 +61,11 @@ export async function openVote(deps: CoreDeps, target: DeadlineTarget): Promise<
     if (decision.kind !== 'opened') return unchanged(p, decision.kind);
     const voters = await tx.voters(p.communityId, policy.voterUnit);
     await tx.snapshotEligibility(p.id, voters);
-    await tx.updateProposal(p.id, { state: 'voting', votingClosesAt: decision.votingClosesAt, eligibleCount: voters.length });
+    await tx.updateProposal(p.id, {
+      state: 'voting',
+      votingClosesAt: decision.votingClosesAt,
+      eligibleCount: voters.length,
+    });
     await tx.appendAudit({
       communityId: p.communityId,
       actor: 'system',
@@ -109,7 +130,10 @@ export async function closeVote(deps: CoreDeps, target: DeadlineTarget): Promise
 export type ExpireOutcome = { kind: 'expired'; number: number; publish: Publication[] } | Moved;
 
 /** Ends a proposal that did not gather enough co-signs within its window. */
-export async function expireProposal(deps: CoreDeps, target: DeadlineTarget): Promise<ExpireOutcome> {
+export async function expireProposal(
+  deps: CoreDeps,
+  target: DeadlineTarget,
+): Promise<ExpireOutcome> {
   const now = deps.clock.now();
   return deps.store.transact(async (tx): Promise<ExpireOutcome> => {
     const loaded = await load(tx, target);
@@ -126,6 +150,10 @@ export async function expireProposal(deps: CoreDeps, target: DeadlineTarget): Pr
       payload: { cosigns: p.cosignCount, threshold: p.cosignThreshold },
       at: now,
     });
-    return { kind: 'expired', number: p.number, publish: [{ kind: 'proposal_card', communityId: p.communityId, number: p.number }] };
+    return {
+      kind: 'expired',
+      number: p.number,
+      publish: [{ kind: 'proposal_card', communityId: p.communityId, number: p.number }],
+    };
   });
 }

@@ -1,6 +1,17 @@
 import { isAllowedCategory } from '../domain/categories.ts';
 import { applyCosign, cosignThreshold, newProposal } from '../domain/proposal.ts';
-import { type Command, type CoreDeps, isRefusal, iso, policyOf, type Publication, type Refusal, actorLabel, run, voterKeyOf } from './core.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  iso,
+  isRefusal,
+  type Publication,
+  policyOf,
+  type Refusal,
+  run,
+  voterKeyOf,
+} from './core.ts';
 
 export const TITLE_MAX = 80;
 export const BODY_MAX = 1500;
@@ -27,8 +38,10 @@ export async function propose(
   const title = input.title.trim();
   const body = (input.body ?? '').trim();
   if (title === '') return { kind: 'invalid', field: 'title', reason: 'empty' };
-  if ([...title].length > TITLE_MAX) return { kind: 'invalid', field: 'title', reason: `longer than ${TITLE_MAX}` };
-  if ([...body].length > BODY_MAX) return { kind: 'invalid', field: 'body', reason: `longer than ${BODY_MAX}` };
+  if ([...title].length > TITLE_MAX)
+    return { kind: 'invalid', field: 'title', reason: `longer than ${TITLE_MAX}` };
+  if ([...body].length > BODY_MAX)
+    return { kind: 'invalid', field: 'body', reason: `longer than ${BODY_MAX}` };
   return run(deps, input, async (tx, now): Promise<ProposeOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
@@ -70,7 +83,14 @@ export async function propose(
     });
     await tx.addCosign(id, voterKeyOf(actor, policy), actor.residentId, now);
     await tx.awardPoints(
-      { communityId, residentId: actor.residentId, kind: 'propose', amount: policy.points.propose, subject: `proposal:${id}`, at: now },
+      {
+        communityId,
+        residentId: actor.residentId,
+        kind: 'propose',
+        amount: policy.points.propose,
+        subject: `proposal:${id}`,
+        at: now,
+      },
       deps.ids.next(),
     );
     await tx.appendAudit({

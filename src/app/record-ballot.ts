@@ -6,36 +6,66 @@ import { type BallotCast, decideBallot } from '../domain/ballot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkBallotWindow } from '../domain/proposal.ts';
 import type { CoreDeps } from './core.ts';
-import type { BallotRecord, Choice, DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
+import type {
+  BallotRecord,
+  Choice,
+  DeliberationTx,
+  ProposalRecord,
+  ProposalStateName,
+} from './ports.ts';
 
 export type BallotOutcome =
   | { kind: 'recorded'; number: number; choice: Choice; changed: boolean; supersededRelay: boolean }
   | { kind: 'already_recorded'; number: number; choice: Choice }
   | { kind: 'relay_refused_own_ballot'; number: number }
   | { kind: 'relay_refused_other_representative'; number: number }
-  | { kind: 'vote_not_open'; number: number; state: ProposalStateName; votingOpensAt: string | null }
+  | {
+      kind: 'vote_not_open';
+      number: number;
+      state: ProposalStateName;
+      votingOpensAt: string | null;
+    }
   | { kind: 'vote_closed'; number: number; closedAt: string }
   | { kind: 'not_eligible'; number: number };
 
 const toCast = (b: BallotRecord): BallotCast =>
   b.channel === 'chat'
     ? { channel: 'chat', choice: b.choice }
-    : { channel: 'relay', choice: b.choice, representativeId: b.castBy, reference: b.paperRef ?? '' };
+    : {
+        channel: 'relay',
+        choice: b.choice,
+        representativeId: b.castBy,
+        reference: b.paperRef ?? '',
+      };
 
 /** Checks the vote is open for this voter; undefined when it is. */
 export function ballotWindowRefusal(p: ProposalRecord, now: Date): BallotOutcome | undefined {
   const window = checkBallotWindow(p, now);
   if (window.kind === 'not_open') {
-    return { kind: 'vote_not_open', number: p.number, state: p.state, votingOpensAt: p.votingOpensAt?.toISOString() ?? null };
+    return {
+      kind: 'vote_not_open',
+      number: p.number,
+      state: p.state,
+      votingOpensAt: p.votingOpensAt?.toISOString() ?? null,
+    };
   }
-  if (window.kind === 'closed') return { kind: 'vote_closed', number: p.number, closedAt: window.votingClosesAt.toISOString() };
+  if (window.kind === 'closed')
+    return { kind: 'vote_closed', number: p.number, closedAt: window.votingClosesAt.toISOString() };
   return undefined;
 }
 
 export async function recordBallot(
   deps: Pick<CoreDeps, 'ids'>,
   tx: DeliberationTx,
-  args: { proposal: ProposalRecord; voterKey: string; cast: BallotCast; castBy: string; now: Date; policy: Policy; audit: { actor: string } },
+  args: {
+    proposal: ProposalRecord;
+    voterKey: string;
+    cast: BallotCast;
+    castBy: string;
+    now: Date;
+    policy: Policy;
+    audit: { actor: string };
+  },
 ): Promise<BallotOutcome> {
   const { proposal: p, voterKey, cast, now } = args;
   const current = await tx.lockBallot(p.id, voterKey);
@@ -68,7 +98,13 @@ export async function recordBallot(
     action: cast.channel === 'relay' ? 'ballot.relayed' : 'ballot.cast',
     subject: `proposal:${p.id}`,
     // The choice is in the sealed record so a recount can be verified; chats never show it.
-    payload: { voterKey, choice: cast.choice, channel: cast.channel, paperRef: ballot.paperRef, supersedes: current?.channel ?? null },
+    payload: {
+      voterKey,
+      choice: cast.choice,
+      channel: cast.channel,
+      paperRef: ballot.paperRef,
+      supersedes: current?.channel ?? null,
+    },
     at: now,
   });
   return {

@@ -1,7 +1,16 @@
 import { checkRelayEligibility } from '../domain/ballot.ts';
-import { actorLabel, type Command, type CoreDeps, hasRole, isRefusal, policyOf, type Refusal, run } from './core.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  hasRole,
+  isRefusal,
+  policyOf,
+  type Refusal,
+  run,
+} from './core.ts';
 import type { Choice } from './ports.ts';
-import { ballotWindowRefusal, type BallotOutcome, recordBallot } from './record-ballot.ts';
+import { type BallotOutcome, ballotWindowRefusal, recordBallot } from './record-ballot.ts';
 
 export const PAPER_REF_MAX = 64;
 
@@ -22,36 +31,53 @@ export async function relayVote(
 ): Promise<RelayVoteOutcome> {
   const paperRef = input.paperRef.trim();
   if (paperRef === '' || paperRef.length > PAPER_REF_MAX) {
-    return { kind: 'invalid', field: 'paperRef', reason: paperRef === '' ? 'empty' : `longer than ${PAPER_REF_MAX}` };
+    return {
+      kind: 'invalid',
+      field: 'paperRef',
+      reason: paperRef === '' ? 'empty' : `longer than ${PAPER_REF_MAX}`,
+    };
   }
   return run(deps, input, async (tx, now): Promise<RelayVoteOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
     if (!hasRole(actor, 'representative')) return { kind: 'not_allowed', need: 'representative' };
     const policy = policyOf(actor);
-    if (policy.voterUnit !== 'household') return { kind: 'invalid', field: 'unit', reason: 'relay_needs_household_voters' };
+    if (policy.voterUnit !== 'household')
+      return { kind: 'invalid', field: 'unit', reason: 'relay_needs_household_voters' };
     const communityId = actor.community.id;
     const unit = input.unit.trim();
     // `201` within the representative's building, or `3-201` as building-unit or as written on the roster.
     const dash = unit.indexOf('-');
     const candidates = [
       ...(await tx.householdByUnit(communityId, actor.building, unit)),
-      ...(dash > 0 ? await tx.householdByUnit(communityId, unit.slice(0, dash), unit.slice(dash + 1)) : []),
+      ...(dash > 0
+        ? await tx.householdByUnit(communityId, unit.slice(0, dash), unit.slice(dash + 1))
+        : []),
       ...(await tx.householdByUnit(communityId, null, unit)),
     ];
     const household = candidates.find((c) => c.buildingId === actor.buildingId) ?? candidates[0];
     if (!household) return { kind: 'unit_unknown', unit };
-    const eligibility = checkRelayEligibility({ representativeOfBuildingId: actor.buildingId }, household);
-    if (eligibility.kind !== 'allowed') return { kind: 'other_building', unit, building: actor.building };
+    const eligibility = checkRelayEligibility(
+      { representativeOfBuildingId: actor.buildingId },
+      household,
+    );
+    if (eligibility.kind !== 'allowed')
+      return { kind: 'other_building', unit, building: actor.building };
     const p = await tx.proposal(communityId, input.number, 'share');
     if (!p) return { kind: 'proposal_unknown', number: input.number };
     const closed = ballotWindowRefusal(p, now);
     if (closed) return closed;
-    if (!(await tx.eligibility(p.id, household.householdId))) return { kind: 'not_eligible', number: p.number };
+    if (!(await tx.eligibility(p.id, household.householdId)))
+      return { kind: 'not_eligible', number: p.number };
     return recordBallot(deps, tx, {
       proposal: p,
       voterKey: household.householdId,
-      cast: { channel: 'relay', choice: input.choice, representativeId: actor.residentId, reference: paperRef },
+      cast: {
+        channel: 'relay',
+        choice: input.choice,
+        representativeId: actor.residentId,
+        reference: paperRef,
+      },
       castBy: actor.residentId,
       now,
       policy,

@@ -1,10 +1,26 @@
 import { parseDateInput } from '../domain/date-input.ts';
 import { schedule } from '../domain/proposal.ts';
-import { actorLabel, type Command, type CoreDeps, hasRole, isRefusal, policyOf, type Publication, type Refusal, run } from './core.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  hasRole,
+  isRefusal,
+  type Publication,
+  policyOf,
+  type Refusal,
+  run,
+} from './core.ts';
 import type { ProposalStateName } from './ports.ts';
 
 export type ScheduleVoteOutcome =
-  | { kind: 'scheduled'; number: number; votingOpensAt: string; votingClosesAt: string; publish: Publication[] }
+  | {
+      kind: 'scheduled';
+      number: number;
+      votingOpensAt: string;
+      votingClosesAt: string;
+      publish: Publication[];
+    }
   | { kind: 'too_early'; number: number; earliestAt: string }
   | { kind: 'wrong_state'; number: number; state: ProposalStateName }
   | Refusal;
@@ -20,13 +36,18 @@ export async function scheduleVote(
     if (!hasRole(actor, 'committee')) return { kind: 'not_allowed', need: 'committee' };
     const parsed = parseDateInput(input.opensAt, actor.community.timezone);
     if (parsed.kind !== 'instant') {
-      return { kind: 'invalid', field: 'opensAt', reason: parsed.kind === 'date' ? 'time_missing' : parsed.kind };
+      return {
+        kind: 'invalid',
+        field: 'opensAt',
+        reason: parsed.kind === 'date' ? 'time_missing' : parsed.kind,
+      };
     }
     const policy = policyOf(actor);
     const p = await tx.proposal(actor.community.id, input.number, 'update');
     if (!p) return { kind: 'proposal_unknown', number: input.number };
     const decision = schedule(p, parsed.at, now, policy);
-    if (decision.kind === 'wrong_state') return { kind: 'wrong_state', number: p.number, state: p.state };
+    if (decision.kind === 'wrong_state')
+      return { kind: 'wrong_state', number: p.number, state: p.state };
     if (decision.kind === 'too_early') {
       return { kind: 'too_early', number: p.number, earliestAt: decision.earliestAt.toISOString() };
     }

@@ -1,5 +1,14 @@
 import { withdraw } from '../domain/proposal.ts';
-import { actorLabel, type Command, type CoreDeps, hasRole, isRefusal, type Publication, type Refusal, run } from './core.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  hasRole,
+  isRefusal,
+  type Publication,
+  type Refusal,
+  run,
+} from './core.ts';
 import type { ProposalStateName } from './ports.ts';
 
 export type WithdrawOutcome =
@@ -9,13 +18,20 @@ export type WithdrawOutcome =
   | Refusal;
 
 /** `/withdraw N`: the author while collecting, or the committee before the vote. */
-export async function withdrawProposal(deps: CoreDeps, input: Command & { number: number }): Promise<WithdrawOutcome> {
+export async function withdrawProposal(
+  deps: CoreDeps,
+  input: Command & { number: number },
+): Promise<WithdrawOutcome> {
   return run(deps, input, async (tx, now): Promise<WithdrawOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
     const p = await tx.proposal(actor.community.id, input.number, 'update');
     if (!p) return { kind: 'proposal_unknown', number: input.number };
-    const decision = withdraw(p, { residentId: actor.residentId, isCommittee: hasRole(actor, 'committee') }, now);
+    const decision = withdraw(
+      p,
+      { residentId: actor.residentId, isCommittee: hasRole(actor, 'committee') },
+      now,
+    );
     switch (decision.kind) {
       case 'not_author_or_committee':
         return { kind: 'not_allowed', need: 'author_or_committee' };
@@ -34,6 +50,10 @@ export async function withdrawProposal(deps: CoreDeps, input: Command & { number
       payload: { previousState: p.state },
       at: now,
     });
-    return { kind: 'withdrawn', number: p.number, publish: [{ kind: 'proposal_card', communityId: p.communityId, number: p.number }] };
+    return {
+      kind: 'withdrawn',
+      number: p.number,
+      publish: [{ kind: 'proposal_card', communityId: p.communityId, number: p.number }],
+    };
   });
 }

@@ -47,7 +47,11 @@ function toProposal(row: ProposalRow): ProposalRecord {
   };
 }
 
-async function lockedProposal(tx: Tx, where: Prisma.Sql, lock: Lock): Promise<ProposalRecord | undefined> {
+async function lockedProposal(
+  tx: Tx,
+  where: Prisma.Sql,
+  lock: Lock,
+): Promise<ProposalRecord | undefined> {
   const rows = await tx.$queryRaw<ProposalRow[]>`
     SELECT id, "communityId", number, title, body, category, "authorId", state::text AS state,
            "createdAt", "cosignDeadline", "cosignThreshold", "cosignCount", "agendaAt",
@@ -86,12 +90,17 @@ async function loadActor(tx: Tx, residentId: string): Promise<Actor | undefined>
 function deliberationTx(tx: Tx): DeliberationTx {
   return {
     async actor(ref: ActorRef) {
-      if (ref.kind === 'resident') return (await loadActor(tx, ref.residentId)) ?? { kind: 'not_joined' };
+      if (ref.kind === 'resident')
+        return (await loadActor(tx, ref.residentId)) ?? { kind: 'not_joined' };
       const binding = await tx.chatBinding.findUnique({
         where: { platform_chatId: { platform: ref.platform, chatId: ref.chatId } },
       });
       const identities = await tx.chatIdentity.findMany({
-        where: { platform: ref.platform, userId: ref.userId, ...(binding ? { communityId: binding.communityId } : {}) },
+        where: {
+          platform: ref.platform,
+          userId: ref.userId,
+          ...(binding ? { communityId: binding.communityId } : {}),
+        },
       });
       if (!binding && identities.length === 0) return { kind: 'chat_not_bound' };
       // In a private chat the account's only community is the context.
@@ -104,7 +113,13 @@ function deliberationTx(tx: Tx): DeliberationTx {
       const row = await tx.community.findUnique({ where: { id } });
       if (!row) return undefined;
       const locale: 'zh-CN' | 'en' = row.locale === 'en' ? 'en' : 'zh-CN';
-      return { id: row.id, name: row.name, timezone: row.timezone, locale, policy: (row.policy ?? {}) as Record<string, unknown> };
+      return {
+        id: row.id,
+        name: row.name,
+        timezone: row.timezone,
+        locale,
+        policy: (row.policy ?? {}) as Record<string, unknown>,
+      };
     },
 
     async nextProposalNumber(communityId) {
@@ -129,7 +144,11 @@ function deliberationTx(tx: Tx): DeliberationTx {
         where: { communityId },
         select: { id: true, householdId: true, household: { select: { buildingId: true } } },
       });
-      return rows.map((r) => ({ voterKey: r.id, householdId: r.householdId, buildingId: r.household.buildingId }));
+      return rows.map((r) => ({
+        voterKey: r.id,
+        householdId: r.householdId,
+        buildingId: r.household.buildingId,
+      }));
     },
 
     proposal: (communityId, number, lock) =>
@@ -139,7 +158,12 @@ function deliberationTx(tx: Tx): DeliberationTx {
     async insertProposal(p) {
       const { tally, ...rest } = p;
       await tx.proposal.create({
-        data: { ...rest, tallyFor: tally?.for ?? null, tallyAgainst: tally?.against ?? null, tallyAbstain: tally?.abstain ?? null },
+        data: {
+          ...rest,
+          tallyFor: tally?.for ?? null,
+          tallyAgainst: tally?.against ?? null,
+          tallyAbstain: tally?.abstain ?? null,
+        },
       });
     },
 
@@ -150,7 +174,11 @@ function deliberationTx(tx: Tx): DeliberationTx {
         data: {
           ...rest,
           ...(tally !== undefined
-            ? { tallyFor: tally?.for ?? null, tallyAgainst: tally?.against ?? null, tallyAbstain: tally?.abstain ?? null }
+            ? {
+                tallyFor: tally?.for ?? null,
+                tallyAgainst: tally?.against ?? null,
+                tallyAbstain: tally?.abstain ?? null,
+              }
             : {}),
         },
       });
@@ -173,14 +201,20 @@ function deliberationTx(tx: Tx): DeliberationTx {
     },
 
     async eligibility(proposalId, voterKey) {
-      const row = await tx.eligibility.findUnique({ where: { proposalId_voterKey: { proposalId, voterKey } } });
-      return row ? { voterKey: row.voterKey, householdId: row.householdId, buildingId: row.buildingId } : undefined;
+      const row = await tx.eligibility.findUnique({
+        where: { proposalId_voterKey: { proposalId, voterKey } },
+      });
+      return row
+        ? { voterKey: row.voterKey, householdId: row.householdId, buildingId: row.buildingId }
+        : undefined;
     },
 
     async lockBallot(proposalId, voterKey) {
       // The advisory lock serialises the first ballot of a voter too, when no row exists yet to lock.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${proposalId}/${voterKey}`}, 0))`;
-      const row = await tx.ballot.findUnique({ where: { proposalId_voterKey: { proposalId, voterKey } } });
+      const row = await tx.ballot.findUnique({
+        where: { proposalId_voterKey: { proposalId, voterKey } },
+      });
       return row ?? undefined;
     },
 
@@ -189,14 +223,20 @@ function deliberationTx(tx: Tx): DeliberationTx {
         await tx.ballotHistory.create({ data: { id: historyId, ...previous, supersededAt: at } });
       }
       await tx.ballot.upsert({
-        where: { proposalId_voterKey: { proposalId: ballot.proposalId, voterKey: ballot.voterKey } },
+        where: {
+          proposalId_voterKey: { proposalId: ballot.proposalId, voterKey: ballot.voterKey },
+        },
         create: ballot,
         update: ballot,
       });
     },
 
     async ballotCounts(proposalId) {
-      const rows = await tx.ballot.groupBy({ by: ['choice'], where: { proposalId }, _count: { _all: true } });
+      const rows = await tx.ballot.groupBy({
+        by: ['choice'],
+        where: { proposalId },
+        _count: { _all: true },
+      });
       const counts = { for: 0, against: 0, abstain: 0 };
       for (const r of rows) counts[r.choice] = r._count._all;
       return counts;
@@ -211,7 +251,9 @@ function deliberationTx(tx: Tx): DeliberationTx {
     },
 
     async executingUnitByName(communityId, name) {
-      const row = await tx.executingUnit.findUnique({ where: { communityId_name: { communityId, name } } });
+      const row = await tx.executingUnit.findUnique({
+        where: { communityId_name: { communityId, name } },
+      });
       return row ? { id: row.id, name: row.name } : undefined;
     },
 
@@ -293,7 +335,8 @@ async function withRetry<T>(work: () => Promise<T>): Promise<T> {
 
 export function prismaDeliberationStore(prisma: PrismaClient): DeliberationStore {
   return {
-    transact: (work) => withRetry(() => prisma.$transaction((tx) => work(deliberationTx(tx)), TRANSACTION)),
+    transact: (work) =>
+      withRetry(() => prisma.$transaction((tx) => work(deliberationTx(tx)), TRANSACTION)),
 
     once: (key, at, work) =>
       withRetry(() =>

@@ -51,13 +51,23 @@ export async function seedCommunity(
   const perBuilding = options.perBuilding ?? 50;
   const members = options.membersPerHousehold ?? 1;
   const roster = rosterDeps(db);
-  const created = await createCommunity(roster, { name: `社区-${randomUUID().slice(0, 6)}`, policy: options.policy ?? {} });
+  const created = await createCommunity(roster, {
+    name: `社区-${randomUUID().slice(0, 6)}`,
+    policy: options.policy ?? {},
+  });
   if (created.kind !== 'created') throw new Error(created.errors.join('; '));
   const records: Record<string, string>[] = [];
   for (let h = 0; h < options.households; h++) {
     for (let m = 0; m < members; m++) {
       const i = records.length;
-      const roles = i === 0 ? 'resident;committee' : i === 1 ? 'resident;representative' : i === 2 ? 'resident;executor:物业' : 'resident';
+      const roles =
+        i === 0
+          ? 'resident;committee'
+          : i === 1
+            ? 'resident;representative'
+            : i === 2
+              ? 'resident;executor:物业'
+              : 'resident';
       records.push({
         building: String(Math.floor(h / perBuilding) + 1),
         unit: String(100 + (h % perBuilding)),
@@ -76,7 +86,13 @@ export async function seedCommunity(
   const residents = records.map((r) => {
     const row = byName.get(r.name ?? '');
     if (!row) throw new Error(`missing ${r.name}`);
-    return { id: row.id, name: row.name, householdId: row.householdId, unit: row.household.unit, building: row.household.building.name };
+    return {
+      id: row.id,
+      name: row.name,
+      householdId: row.householdId,
+      unit: row.household.unit,
+      building: row.household.building.name,
+    };
   });
   const deps: CoreDeps = {
     clock: options.realClock ? { now: () => new Date() } : clock,

@@ -5,7 +5,11 @@ import type { TestCommunity } from './community.ts';
 
 /** Proposes, co-signs to the threshold, lets the notice period pass and opens the vote; returns N. */
 export async function openedVote(c: TestCommunity, noticeMs: number): Promise<number> {
-  const proposed = await propose(c.deps, { actor: c.as(0), title: '加装电梯', category: 'elevator' });
+  const proposed = await propose(c.deps, {
+    actor: c.as(0),
+    title: '加装电梯',
+    category: 'elevator',
+  });
   if (proposed.kind !== 'proposed') throw new Error(JSON.stringify(proposed));
   for (let i = 1; i < proposed.threshold; i++) {
     const signed = await cosign(c.deps, { actor: c.as(i), number: proposed.number });

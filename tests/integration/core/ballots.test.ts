@@ -35,12 +35,25 @@ function apply(c: TestCommunity, number: number, op: Op) {
   if (!household) throw new Error('no voter');
   return op.channel === 'chat'
     ? castVote(c.deps, { actor: c.as(op.voter), number, choice: op.choice, idempotencyKey: op.key })
-    : relayVote(c.deps, { actor: c.as(1), number, unit: household.unit, choice: op.choice, paperRef: `P-${op.key}`, idempotencyKey: op.key });
+    : relayVote(c.deps, {
+        actor: c.as(1),
+        number,
+        unit: household.unit,
+        choice: op.choice,
+        paperRef: `P-${op.key}`,
+        idempotencyKey: op.key,
+      });
 }
 
 async function tallyOf(db: TestDatabase, c: TestCommunity, number: number) {
-  const p = await db.prisma.proposal.findUniqueOrThrow({ where: { communityId_number: { communityId: c.id, number } } });
-  const rows = await db.prisma.ballot.groupBy({ by: ['choice'], where: { proposalId: p.id }, _count: { _all: true } });
+  const p = await db.prisma.proposal.findUniqueOrThrow({
+    where: { communityId_number: { communityId: c.id, number } },
+  });
+  const rows = await db.prisma.ballot.groupBy({
+    by: ['choice'],
+    where: { proposalId: p.id },
+    _count: { _all: true },
+  });
   const tally = { for: 0, against: 0, abstain: 0 };
   for (const r of rows) tally[r.choice] = r._count._all;
   return { p, tally };
@@ -66,7 +79,12 @@ describe('ballots', () => {
     for (let i = 0; ops.length < 1000; i++) {
       const voter = rand(100);
       const relay = voter < 50 && rand(3) === 0;
-      const op: Op = { voter, channel: relay ? 'relay' : 'chat', choice: CHOICES[rand(3)] ?? 'for', key: `op-${i}` };
+      const op: Op = {
+        voter,
+        channel: relay ? 'relay' : 'chat',
+        choice: CHOICES[rand(3)] ?? 'for',
+        key: `op-${i}`,
+      };
       ops.push(op);
       if (rand(5) === 0 && ops.length < 1000) ops.push({ ...op }); // a redelivered duplicate
     }
@@ -118,7 +136,12 @@ describe('ballots', () => {
           const ops: Op[] = [];
           steps.forEach((s, i) => {
             // Only building 1 (households 0..3) can be relayed for by resident 1.
-            const op: Op = { voter: s.voter, channel: s.relay && s.voter < 4 ? 'relay' : 'chat', choice: s.choice, key: `${number}-${i}` };
+            const op: Op = {
+              voter: s.voter,
+              channel: s.relay && s.voter < 4 ? 'relay' : 'chat',
+              choice: s.choice,
+              key: `${number}-${i}`,
+            };
             ops.push(op);
             if (s.duplicate) ops.push(op);
           });
@@ -139,9 +162,13 @@ describe('ballots', () => {
   ])('quorum: %i of 10 households voting gives %s (70%)', async (voters, result) => {
     const c = await seedCommunity(db, { households: 10 });
     const number = await openedVote(c, 7 * DAY);
-    for (let i = 0; i < voters; i++) await castVote(c.deps, { actor: c.as(i), number, choice: 'for' });
+    for (let i = 0; i < voters; i++)
+      await castVote(c.deps, { actor: c.as(i), number, choice: 'for' });
     c.clock.advance(3 * DAY);
-    expect(await closeVote(c.deps, { communityId: c.id, number })).toMatchObject({ kind: 'closed', result });
+    expect(await closeVote(c.deps, { communityId: c.id, number })).toMatchObject({
+      kind: 'closed',
+      result,
+    });
   });
 
   it.each([
@@ -151,27 +178,55 @@ describe('ballots', () => {
     const c = await seedCommunity(db, { households: 10 });
     const number = await openedVote(c, 7 * DAY);
     for (let i = 0; i < 9; i++) {
-      await castVote(c.deps, { actor: c.as(i), number, choice: i < inFavour ? 'for' : i % 2 ? 'against' : 'abstain' });
+      await castVote(c.deps, {
+        actor: c.as(i),
+        number,
+        choice: i < inFavour ? 'for' : i % 2 ? 'against' : 'abstain',
+      });
     }
     c.clock.advance(3 * DAY);
-    expect(await closeVote(c.deps, { communityId: c.id, number })).toMatchObject({ kind: 'closed', result });
+    expect(await closeVote(c.deps, { communityId: c.id, number })).toMatchObject({
+      kind: 'closed',
+      result,
+    });
   });
 
   it("a household's own chat ballot supersedes a relayed one; a relay never supersedes a chat ballot", async () => {
     const c = await seedCommunity(db, { households: 10 });
     const number = await openedVote(c, 7 * DAY);
     const unitOf = (i: number) => c.residents[i]?.unit ?? '';
-    expect(await relayVote(c.deps, { actor: c.as(1), number, unit: unitOf(5), choice: 'against', paperRef: 'A-1' })).toMatchObject({ kind: 'recorded' });
-    expect(await castVote(c.deps, { actor: c.as(5), number, choice: 'for' })).toMatchObject({ kind: 'recorded', supersededRelay: true });
+    expect(
+      await relayVote(c.deps, {
+        actor: c.as(1),
+        number,
+        unit: unitOf(5),
+        choice: 'against',
+        paperRef: 'A-1',
+      }),
+    ).toMatchObject({ kind: 'recorded' });
+    expect(await castVote(c.deps, { actor: c.as(5), number, choice: 'for' })).toMatchObject({
+      kind: 'recorded',
+      supersededRelay: true,
+    });
     await castVote(c.deps, { actor: c.as(6), number, choice: 'for' });
-    expect(await relayVote(c.deps, { actor: c.as(1), number, unit: unitOf(6), choice: 'against', paperRef: 'A-2' })).toEqual({
+    expect(
+      await relayVote(c.deps, {
+        actor: c.as(1),
+        number,
+        unit: unitOf(6),
+        choice: 'against',
+        paperRef: 'A-2',
+      }),
+    ).toEqual({
       kind: 'relay_refused_own_ballot',
       number,
     });
     const { p, tally } = await tallyOf(db, c, number);
     expect(tally).toEqual({ for: 2, against: 0, abstain: 0 });
     const history = await db.prisma.ballotHistory.findMany({ where: { proposalId: p.id } });
-    expect(history.map((h) => [h.channel, h.choice, h.paperRef])).toEqual([['relay', 'against', 'A-1']]);
+    expect(history.map((h) => [h.channel, h.choice, h.paperRef])).toEqual([
+      ['relay', 'against', 'A-1'],
+    ]);
   });
 
   it('refuses a relay for another building and a vote scheduled by a resident, storing nothing', async () => {
@@ -180,14 +235,32 @@ describe('ballots', () => {
     const before = await db.prisma.auditEntry.count({ where: { communityId: c.id } });
     const otherBuilding = c.residents[7];
     expect(otherBuilding?.building).toBe('2');
-    expect(await relayVote(c.deps, { actor: c.as(1), number, unit: `2-${otherBuilding?.unit}`, choice: 'for', paperRef: 'B-1' })).toMatchObject({
+    expect(
+      await relayVote(c.deps, {
+        actor: c.as(1),
+        number,
+        unit: `2-${otherBuilding?.unit}`,
+        choice: 'for',
+        paperRef: 'B-1',
+      }),
+    ).toMatchObject({
       kind: 'other_building',
     });
-    expect(await relayVote(c.deps, { actor: c.as(4), number, unit: c.residents[3]?.unit ?? '', choice: 'for', paperRef: 'B-2' })).toEqual({
+    expect(
+      await relayVote(c.deps, {
+        actor: c.as(4),
+        number,
+        unit: c.residents[3]?.unit ?? '',
+        choice: 'for',
+        paperRef: 'B-2',
+      }),
+    ).toEqual({
       kind: 'not_allowed',
       need: 'representative',
     });
-    expect(await scheduleVote(c.deps, { actor: c.as(4), number, opensAt: '2027-01-10 19:30' })).toEqual({ kind: 'not_allowed', need: 'committee' });
+    expect(
+      await scheduleVote(c.deps, { actor: c.as(4), number, opensAt: '2027-01-10 19:30' }),
+    ).toEqual({ kind: 'not_allowed', need: 'committee' });
     const { p } = await tallyOf(db, c, number);
     expect(await db.prisma.ballot.count({ where: { proposalId: p.id } })).toBe(0);
     expect(await db.prisma.auditEntry.count({ where: { communityId: c.id } })).toBe(before);
@@ -199,14 +272,27 @@ describe('ballots', () => {
     const { cosign } = await import('../../../src/app/cosign.ts');
     const proposed = await propose(c.deps, { actor: c.as(3), title: '公共空间微更新' });
     if (proposed.kind !== 'proposed') throw new Error(proposed.kind);
-    for (let i = 4; i < 3 + proposed.threshold; i++) await cosign(c.deps, { actor: c.as(i), number: proposed.number });
+    for (let i = 4; i < 3 + proposed.threshold; i++)
+      await cosign(c.deps, { actor: c.as(i), number: proposed.number });
     // Agenda at 2026-12-01 10:00 Asia/Shanghai: the earliest opening is 2026-12-08 10:00 local.
-    expect(await scheduleVote(c.deps, { actor: c.as(0), number: proposed.number, opensAt: '2026-12-08 09:59' })).toEqual({
+    expect(
+      await scheduleVote(c.deps, {
+        actor: c.as(0),
+        number: proposed.number,
+        opensAt: '2026-12-08 09:59',
+      }),
+    ).toEqual({
       kind: 'too_early',
       number: proposed.number,
       earliestAt: '2026-12-08T02:00:00.000Z',
     });
-    expect(await scheduleVote(c.deps, { actor: c.as(0), number: proposed.number, opensAt: '2026-12-12 19:30' })).toMatchObject({
+    expect(
+      await scheduleVote(c.deps, {
+        actor: c.as(0),
+        number: proposed.number,
+        opensAt: '2026-12-12 19:30',
+      }),
+    ).toMatchObject({
       kind: 'scheduled',
       votingOpensAt: '2026-12-12T11:30:00.000Z',
       votingClosesAt: '2026-12-15T11:30:00.000Z',
@@ -217,20 +303,37 @@ describe('ballots', () => {
     const c = await seedCommunity(db, { households: 10 });
     const number = await openedVote(c, 7 * DAY);
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => castVote(c.deps, { actor: c.as(2), number, choice: 'against', idempotencyKey: 'telegram:update:777' })),
+      Array.from({ length: 10 }, () =>
+        castVote(c.deps, {
+          actor: c.as(2),
+          number,
+          choice: 'against',
+          idempotencyKey: 'telegram:update:777',
+        }),
+      ),
     );
     for (const o of outcomes) expect(o).toEqual(outcomes[0]);
     expect(outcomes[0]).toMatchObject({ kind: 'recorded', changed: false });
     const { p } = await tallyOf(db, c, number);
-    const audit = await db.prisma.auditEntry.findMany({ where: { communityId: c.id, action: 'ballot.cast', subject: `proposal:${p.id}` } });
+    const audit = await db.prisma.auditEntry.findMany({
+      where: { communityId: c.id, action: 'ballot.cast', subject: `proposal:${p.id}` },
+    });
     expect(audit).toHaveLength(1);
-    expect(await db.prisma.pointsEntry.count({ where: { residentId: c.residents[2]?.id, kind: 'vote' } })).toBe(1);
+    expect(
+      await db.prisma.pointsEntry.count({
+        where: { residentId: c.residents[2]?.id, kind: 'vote' },
+      }),
+    ).toBe(1);
 
     const { propose } = await import('../../../src/app/propose.ts');
     const proposals = await Promise.all(
-      Array.from({ length: 10 }, () => propose(c.deps, { actor: c.as(3), title: '垃圾分类', idempotencyKey: 'slack:event:Ev1' })),
+      Array.from({ length: 10 }, () =>
+        propose(c.deps, { actor: c.as(3), title: '垃圾分类', idempotencyKey: 'slack:event:Ev1' }),
+      ),
     );
     for (const o of proposals) expect(o).toEqual(proposals[0]);
-    expect(await db.prisma.proposal.count({ where: { communityId: c.id, title: '垃圾分类' } })).toBe(1);
+    expect(
+      await db.prisma.proposal.count({ where: { communityId: c.id, title: '垃圾分类' } }),
+    ).toBe(1);
   });
 });

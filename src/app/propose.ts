@@ -33,7 +33,13 @@ export type ProposeOutcome =
 /** `/propose TITLE` (+ body, `#category`): a resident opens a proposal and is its first co-signer. */
 export async function propose(
   deps: CoreDeps,
-  input: Command & { title: string; body?: string | undefined; category?: string | undefined },
+  input: Command & {
+    title: string;
+    body?: string | undefined;
+    category?: string | undefined;
+    /** The resolution this follows up (a survey under the satisfaction bar). */
+    followUpOf?: string | undefined;
+  },
 ): Promise<ProposeOutcome> {
   const title = input.title.trim();
   const body = (input.body ?? '').trim();
@@ -79,7 +85,7 @@ export async function propose(
       closedAt: null,
       tally: null,
       withdrawnAt: null,
-      followUpOf: null,
+      followUpOf: input.followUpOf ?? null,
     });
     await tx.addCosign(id, voterKeyOf(actor, policy), actor.residentId, now);
     await tx.awardPoints(

@@ -17,6 +17,7 @@ import { systemClock } from '../runtime/system.ts';
 import { type Database, openDatabase } from '../store/database.ts';
 import { registerAuditCommands } from './audit.ts';
 import { readRosterCsv } from './csv.ts';
+import { registerStatusCommands } from './status.ts';
 
 class ExitError extends Error {
   constructor(
@@ -220,6 +221,7 @@ database
   });
 
 registerAuditCommands(program, withDatabase);
+registerStatusCommands(program, withDatabase);
 
 try {
   await program.parseAsync(process.argv);

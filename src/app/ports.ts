@@ -3,6 +3,9 @@
  * implement them; tests use in-memory or real implementations. Time and ids
  * enter the core only through Clock and IdSource.
  */
+import type { BallotChoice } from '../domain/ballot.ts';
+import type { ProposalStatus } from '../domain/proposal.ts';
+import type { ResolutionStatus } from '../domain/resolution.ts';
 import type { Role } from './roster-row.ts';
 
 export interface Clock {
@@ -146,20 +149,11 @@ export interface ChatBindingStore {
 // ---------------------------------------------------------------------------
 // Deliberation: proposals, co-signs, votes, resolutions, points.
 
-export type ProposalStateName =
-  | 'collecting'
-  | 'agenda'
-  | 'noticed'
-  | 'voting'
-  | 'passed'
-  | 'rejected'
-  | 'no_quorum'
-  | 'expired'
-  | 'withdrawn';
-
-export type Choice = 'for' | 'against' | 'abstain';
+// One vocabulary: the domain's names for states and choices.
+export type ProposalStateName = ProposalStatus;
+export type Choice = BallotChoice;
 export type BallotChannel = 'chat' | 'relay';
-export type ResolutionStateName = 'assigned' | 'in_progress' | 'done' | 'evaluated';
+export type ResolutionStateName = ResolutionStatus;
 
 /** Who is acting, as a chat adapter or the CLI knows them. */
 export type ActorRef =

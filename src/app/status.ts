@@ -10,6 +10,7 @@ import { isOverdue } from '../domain/resolution.ts';
 import { iso } from './core.ts';
 import type {
   CommunityRecord,
+  Platform,
   ProposalRecord,
   ProposalStateName,
   ResolutionRecord,
@@ -31,6 +32,10 @@ export type PointsEntryRecord = { kind: string; amount: number; subject: string;
 /** Read-only queries of the status and points use cases (implemented in src/store/status-store.ts). */
 export interface StatusReader {
   community(communityId: string): Promise<CommunityRecord | undefined>;
+  /** The chats bound to the community, with the locale chosen there (/lang), if any. */
+  bindings(
+    communityId: string,
+  ): Promise<{ platform: Platform; chatId: string; locale: string | null }[]>;
   /** Proposal `#number` of the community with its ballot count and resolution. */
   proposal(communityId: string, number: number): Promise<ProposalStatusRow | undefined>;
   /**

@@ -113,7 +113,7 @@ export const en = {
   'card.resolution.due': 'Due: {due}',
   'card.resolution.state': 'Status: {state}',
   'card.resolution.progress': 'Progress: {percent}%',
-  'card.resolution.latest_note': 'Latest update ({at}): {note}',
+  'card.resolution.latest_note': 'Latest update: {note}',
   'card.resolution.no_note': 'No progress reported yet.',
   'card.resolution.overdue':
     '⚠️ Overdue by {days, plural, =0 {less than a day} one {# day} other {# days}}',

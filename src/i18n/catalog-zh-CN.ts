@@ -96,7 +96,7 @@ export const zhCN: Record<MessageKey, string> = {
   'card.resolution.due': '完成时限：{due}',
   'card.resolution.state': '状态：{state}',
   'card.resolution.progress': '执行进度：{percent}%',
-  'card.resolution.latest_note': '最新进展（{at}）：{note}',
+  'card.resolution.latest_note': '最新进展：{note}',
   'card.resolution.no_note': '暂无进度报告。',
   'card.resolution.overdue': '⚠️ 已逾期{days, plural, =0 {，不足 1 天} other { # 天}}',
   'card.resolution.escalation': '🔺 问责升级：{label}',

@@ -74,6 +74,14 @@ export function prismaStatusReader(prisma: PrismaClient): StatusReader {
       };
     },
 
+    async bindings(communityId) {
+      const found = await prisma.chatBinding.findMany({
+        where: { communityId },
+        orderBy: { createdAt: 'asc' },
+      });
+      return found.map((b) => ({ platform: b.platform, chatId: b.chatId, locale: b.locale }));
+    },
+
     async proposal(communityId, number) {
       const [row] = await rows({ communityId, number }, 1);
       return row;

@@ -9,6 +9,19 @@ export default async function setup(): Promise<void> {
     async (c) =>
       (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1,
   );
+  // Templates of earlier migration sets only take space.
+  const stale = await admin(
+    async (c) =>
+      (
+        await c.query(
+          "SELECT datname FROM pg_database WHERE datname LIKE 'yishi_template_%' AND datname <> $1",
+          [template],
+        )
+      ).rows as { datname: string }[],
+  );
+  for (const { datname } of stale) {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`)).catch(() => {});
+  }
   if (exists) return;
   const building = `${template}_building_${process.pid}`;
   await admin((c) => c.query(`CREATE DATABASE ${building}`));

@@ -1,6 +1,5 @@
-import { DEFAULT_POLICY, resolvePolicy } from '../domain/policy.ts';
 import { evaluate } from '../domain/resolution.ts';
-import type { CoreDeps, Publication } from './core.ts';
+import { type CoreDeps, communityPolicy, type Publication } from './core.ts';
 import type { ResolutionStateName } from './ports.ts';
 import { TITLE_MAX } from './propose.ts';
 
@@ -43,8 +42,7 @@ export async function closeSurvey(
     const r = await tx.resolution(target.communityId, target.number, 'update');
     if (!r) return { kind: 'resolution_unknown', number: target.number };
     const community = await tx.community(r.communityId);
-    const resolved = resolvePolicy(community?.policy ?? {});
-    const policy = resolved.ok ? resolved.policy : DEFAULT_POLICY;
+    const policy = communityPolicy(community);
     const counts = await tx.surveyCounts(r.id);
     const decision = evaluate(
       { ...r, progressPercent: r.progress },

@@ -7,6 +7,7 @@ import type {
   Actor,
   ActorRef,
   Clock,
+  CommunityRecord,
   DeliberationStore,
   DeliberationTx,
   IdSource,
@@ -36,7 +37,12 @@ export type Refusal =
 export type Command = { actor: ActorRef; idempotencyKey?: string | undefined };
 
 export function policyOf(actor: Pick<Actor, 'community'>): Policy {
-  const resolved = resolvePolicy(actor.community.policy);
+  return communityPolicy(actor.community);
+}
+
+/** The community's resolved policy; defaults when the community is unknown. */
+export function communityPolicy(community: Pick<CommunityRecord, 'policy'> | undefined): Policy {
+  const resolved = resolvePolicy(community?.policy ?? {});
   // A stored policy was validated when written; fall back rather than fail a vote.
   return resolved.ok ? resolved.policy : DEFAULT_POLICY;
 }

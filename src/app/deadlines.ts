@@ -5,9 +5,8 @@
  * never decides an outcome twice.
  */
 
-import { DEFAULT_POLICY, resolvePolicy } from '../domain/policy.ts';
 import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
-import type { CoreDeps, Publication } from './core.ts';
+import { type CoreDeps, communityPolicy, type Publication } from './core.ts';
 import type { DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
 
 export type DeadlineTarget = { communityId: string; number: number };
@@ -23,8 +22,7 @@ async function load(tx: DeliberationTx, target: DeadlineTarget) {
   const p = await tx.proposal(target.communityId, target.number, 'update');
   if (!p) return undefined;
   const community = await tx.community(p.communityId);
-  const resolved = resolvePolicy(community?.policy ?? {});
-  return { p, policy: resolved.ok ? resolved.policy : DEFAULT_POLICY };
+  return { p, policy: communityPolicy(community) };
 }
 
 const unknown = (t: DeadlineTarget): Moved => ({

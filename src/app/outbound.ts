@@ -14,7 +14,7 @@ import {
   normalizeLocale,
   t,
 } from '../i18n/translate.ts';
-import { type Publication, policyOf } from './core.ts';
+import { communityPolicy, type Publication } from './core.ts';
 import type { Choice, Platform } from './ports.ts';
 import { type ProposalStatusView, proposalStatus, type StatusReader } from './status.ts';
 
@@ -196,7 +196,7 @@ export async function deliveriesFor(
     now,
   });
   if (status.kind !== 'status') return [];
-  const policy = policyOf({ community });
+  const policy = communityPolicy(community);
   const bindings = await reader.bindings(community.id);
   const cards = new Map<Locale, Card>();
   return bindings.map((binding) => {

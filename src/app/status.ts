@@ -5,9 +5,9 @@
  * the tally appears once the vote has closed (the stored final tally).
  */
 import { escalationLevelAt } from '../domain/escalation.ts';
-import { DEFAULT_POLICY, type Policy, resolvePolicy } from '../domain/policy.ts';
+import type { Policy } from '../domain/policy.ts';
 import { isOverdue } from '../domain/resolution.ts';
-import { iso } from './core.ts';
+import { communityPolicy, iso } from './core.ts';
 import type {
   CommunityRecord,
   Platform,
@@ -106,11 +106,6 @@ export const RECENT_POINTS = 10;
 
 const RESULTS: ReadonlySet<ProposalStateName> = new Set(['passed', 'rejected', 'no_quorum']);
 
-function policyOfCommunity(community: CommunityRecord): Policy {
-  const resolved = resolvePolicy(community.policy);
-  return resolved.ok ? resolved.policy : DEFAULT_POLICY;
-}
-
 function resolutionView(r: ResolutionRecord, now: Date, policy: Policy): ResolutionStatusView {
   const reached = escalationLevelAt(r, now, policy);
   return {
@@ -162,7 +157,7 @@ export async function proposalStatus(
   if (!row) {
     return { kind: 'proposal_unknown', communityId: input.communityId, number: input.number };
   }
-  return { kind: 'status', view: statusView(row, input.now, policyOfCommunity(community)) };
+  return { kind: 'status', view: statusView(row, input.now, communityPolicy(community)) };
 }
 
 /** `/status`: the open proposals and unevaluated resolutions, by number. */
@@ -172,7 +167,7 @@ export async function openStatus(
 ): Promise<OpenStatusOutcome> {
   const community = await reader.community(input.communityId);
   if (!community) return { kind: 'community_unknown', communityId: input.communityId };
-  const policy = policyOfCommunity(community);
+  const policy = communityPolicy(community);
   const rows = await reader.open(input.communityId);
   return { kind: 'open', items: rows.map((row) => statusView(row, input.now, policy)) };
 }

@@ -16,6 +16,7 @@ import type {
 } from '../app/ports.ts';
 import type { Role } from '../app/roster-row.ts';
 import { appendAudit } from './audit-append.ts';
+import { toCommunityRecord } from './community-record.ts';
 import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -77,13 +78,7 @@ async function loadActor(tx: Tx, residentId: string): Promise<Actor | undefined>
     building: r.household.building.name,
     roles: r.roles as Role[],
     executingUnitId: r.executingUnitId,
-    community: {
-      id: r.community.id,
-      name: r.community.name,
-      timezone: r.community.timezone,
-      locale: r.community.locale === 'en' ? 'en' : 'zh-CN',
-      policy: (r.community.policy ?? {}) as Record<string, unknown>,
-    },
+    community: toCommunityRecord(r.community),
   };
 }
 
@@ -111,15 +106,7 @@ function deliberationTx(tx: Tx): DeliberationTx {
 
     async community(id) {
       const row = await tx.community.findUnique({ where: { id } });
-      if (!row) return undefined;
-      const locale: 'zh-CN' | 'en' = row.locale === 'en' ? 'en' : 'zh-CN';
-      return {
-        id: row.id,
-        name: row.name,
-        timezone: row.timezone,
-        locale,
-        policy: (row.policy ?? {}) as Record<string, unknown>,
-      };
+      return row ? toCommunityRecord(row) : undefined;
     },
 
     async nextProposalNumber(communityId) {

@@ -3,7 +3,6 @@ import type {
   ChatBindingInput,
   ChatBindingOutcome,
   ChatBindingStore,
-  CommunityRecord,
   CommunityStore,
   IdSource,
   JoinCodeGrant,
@@ -15,6 +14,7 @@ import type {
   RosterStore,
 } from '../app/ports.ts';
 import { appendAudit } from './audit-append.ts';
+import { toCommunityRecord } from './community-record.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 
 // A large roster is one transaction; Prisma's 5 s default is too short for it.
@@ -30,14 +30,7 @@ export function prismaCommunityStore(prisma: PrismaClient): CommunityStore {
     },
     async get(id) {
       const row = await prisma.community.findUnique({ where: { id } });
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        name: row.name,
-        timezone: row.timezone,
-        locale: row.locale === 'en' ? 'en' : 'zh-CN',
-        policy: (row.policy ?? {}) as Record<string, unknown>,
-      } satisfies CommunityRecord;
+      return row ? toCommunityRecord(row) : undefined;
     },
   };
 }

@@ -5,6 +5,7 @@
 import type { CommunityRecord, ResolutionRecord } from '../app/ports.ts';
 import type { PointsEntryRecord, ProposalStatusRow, StatusReader } from '../app/status.ts';
 import { FINAL_PROPOSAL_STATES } from '../domain/proposal.ts';
+import { toCommunityRecord } from './community-record.ts';
 import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 
 const WITH_STATUS = {
@@ -64,14 +65,7 @@ export function prismaStatusReader(prisma: PrismaClient): StatusReader {
   return {
     async community(communityId): Promise<CommunityRecord | undefined> {
       const row = await prisma.community.findUnique({ where: { id: communityId } });
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        name: row.name,
-        timezone: row.timezone,
-        locale: row.locale === 'en' ? 'en' : 'zh-CN',
-        policy: (row.policy ?? {}) as Record<string, unknown>,
-      };
+      return row ? toCommunityRecord(row) : undefined;
     },
 
     async bindings(communityId) {

@@ -64,7 +64,8 @@ export async function cosign(
     const cosignCount = p.cosignCount + 1;
     const decision = applyCosign(p, { eligibleCount, cosignCount }, now, policy);
     if (decision.kind !== 'counted' && decision.kind !== 'agenda_reached') {
-      return { kind: 'not_collecting', number: p.number, state: p.state };
+      // Checked above under the same lock; reaching this is a bug, and throwing rolls the co-sign back.
+      throw new Error(`co-sign decision ${decision.kind} after the window check`);
     }
     const reached = decision.kind === 'agenda_reached';
     await tx.updateProposal(p.id, {

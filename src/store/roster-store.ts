@@ -244,10 +244,22 @@ export function prismaJoinCodeStore(prisma: PrismaClient): JoinCodeStore {
         }
         // Conditional update: of two concurrent redemptions only one sees usedAt null.
         const claimed = await tx.joinCode.updateMany({
-          where: { id: code.id, usedAt: null },
+          where: { id: code.id, usedAt: null, revokedAt: null },
           data: { usedAt: at, usedBy: `${identity.platform}:${identity.userId}` },
         });
-        if (claimed.count === 0) return { kind: 'code_used' };
+        if (claimed.count === 0) {
+          // A code revoked meanwhile is unknown; a double tap by the same account is already linked.
+          const latest = await tx.joinCode.findUnique({ where: { id: code.id } });
+          if (latest?.revokedAt) return { kind: 'code_unknown' };
+          if (latest?.usedBy === `${identity.platform}:${identity.userId}`) {
+            return {
+              kind: 'already_linked',
+              building: household.building.name,
+              unit: household.unit,
+            };
+          }
+          return { kind: 'code_used' };
+        }
 
         const residents = [...household.residents].sort(
           (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),

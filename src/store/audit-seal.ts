@@ -167,15 +167,7 @@ async function sealBatch(
   const hashes: string[] = [];
   for (const row of rows) {
     chainIndex += 1;
-    const fields: ChainFields = {
-      chainIndex,
-      seq: row.seq.toString(),
-      actor: row.actor,
-      action: row.action,
-      subject: row.subject,
-      at: row.at.toISOString(),
-      payloadHash: row.payloadHash,
-    };
+    const fields = chainFields(row, chainIndex);
     const hash = chainHash(sha256, prevHash, fields);
     seqs.push(fields.seq);
     indexes.push(chainIndex);
@@ -196,6 +188,28 @@ async function sealBatch(
   return rows.length;
 }
 
+type HashedRow = {
+  seq: bigint;
+  actor: string;
+  action: string;
+  subject: string;
+  at: Date;
+  payloadHash: string;
+};
+
+/** The fields the chain hash covers, read the same way when sealing and when verifying. */
+function chainFields(row: HashedRow, chainIndex: number): ChainFields {
+  return {
+    chainIndex,
+    seq: row.seq.toString(),
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    at: row.at.toISOString(),
+    payloadHash: row.payloadHash,
+  };
+}
+
 /** The sealed entries of a community in chain order, as verifyChain takes them. */
 export async function loadChain(prisma: Tx, communityId: string): Promise<ChainEntry[]> {
   const rows = await prisma.auditEntry.findMany({
@@ -203,13 +217,7 @@ export async function loadChain(prisma: Tx, communityId: string): Promise<ChainE
     orderBy: { chainIndex: 'asc' },
   });
   return rows.map((row) => ({
-    chainIndex: row.chainIndex ?? -1,
-    seq: row.seq.toString(),
-    actor: row.actor,
-    action: row.action,
-    subject: row.subject,
-    at: row.at.toISOString(),
-    payloadHash: row.payloadHash,
+    ...chainFields(row, row.chainIndex ?? -1),
     payload: row.payload,
     prevHash: row.prevHash,
     hash: row.hash,

@@ -11,6 +11,7 @@ import type { ActorRef } from '../../src/app/ports.ts';
 import { rosterDeps } from '../../src/runtime/roster-deps.ts';
 import { prismaDeliberationStore } from '../../src/store/deliberation-store.ts';
 import type { TestDatabase } from './postgres.ts';
+import { rolesFor } from './roster.ts';
 
 export type TestClock = { now: () => Date; set: (at: Date) => void; advance: (ms: number) => void };
 
@@ -60,14 +61,7 @@ export async function seedCommunity(
   for (let h = 0; h < options.households; h++) {
     for (let m = 0; m < members; m++) {
       const i = records.length;
-      const roles =
-        i === 0
-          ? 'resident;committee'
-          : i === 1
-            ? 'resident;representative'
-            : i === 2
-              ? 'resident;executor:物业'
-              : 'resident';
+      const roles = rolesFor(i);
       records.push({
         building: String(Math.floor(h / perBuilding) + 1),
         unit: String(100 + (h % perBuilding)),

@@ -1,5 +1,5 @@
 import { evaluate } from '../domain/resolution.ts';
-import { type CoreDeps, communityPolicy, type Publication } from './core.ts';
+import { type CoreDeps, communityPolicy, type Publication, transition } from './core.ts';
 import type { ResolutionStateName } from './ports.ts';
 import { TITLE_MAX } from './propose.ts';
 
@@ -38,7 +38,7 @@ export async function closeSurvey(
   target: { communityId: string; number: number },
 ): Promise<CloseSurveyOutcome> {
   const now = deps.clock.now();
-  return deps.store.transact(async (tx): Promise<CloseSurveyOutcome> => {
+  return transition(deps, now, async (tx): Promise<CloseSurveyOutcome> => {
     const r = await tx.resolution(target.communityId, target.number, 'update');
     if (!r) return { kind: 'resolution_unknown', number: target.number };
     const community = await tx.community(r.communityId);

@@ -72,8 +72,44 @@ export async function run<T>(
   work: (tx: DeliberationTx, now: Date) => Promise<T>,
 ): Promise<T> {
   const now = deps.clock.now();
-  if (command.idempotencyKey === undefined) return deps.store.transact((tx) => work(tx, now));
-  const { outcome } = await deps.store.once(command.idempotencyKey, now, (tx) => work(tx, now));
+  const withOutbox = (tx: DeliberationTx) =>
+    work(tx, now).then((o) => publishing(deps, tx, o, now, false));
+  if (command.idempotencyKey === undefined) return deps.store.transact(withOutbox);
+  const { outcome } = await deps.store.once(command.idempotencyKey, now, withOutbox);
+  return outcome;
+}
+
+/** A system transition (a deadline, not a person): one transaction, publications to the outbox. */
+export function transition<T>(
+  deps: CoreDeps,
+  now: Date,
+  work: (tx: DeliberationTx) => Promise<T>,
+): Promise<T> {
+  return deps.store.transact((tx) => work(tx).then((o) => publishing(deps, tx, o, now, true)));
+}
+
+/**
+ * Records the outcome's publications (if any) in the outbox of the same
+ * transaction and returns the outcome unchanged.
+ */
+export async function publishing<T>(
+  deps: Pick<CoreDeps, 'ids'>,
+  tx: DeliberationTx,
+  outcome: T,
+  now: Date,
+  announcement: boolean,
+): Promise<T> {
+  const publish =
+    typeof outcome === 'object' && outcome !== null && 'publish' in outcome
+      ? (outcome as { publish: unknown }).publish
+      : undefined;
+  if (Array.isArray(publish) && publish.length > 0) {
+    await tx.recordPublications(
+      (publish as Publication[]).map((p) => ({ id: deps.ids.next(), ...p })),
+      now,
+      announcement,
+    );
+  }
   return outcome;
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
-import { type CoreDeps, communityPolicy, type Publication } from './core.ts';
+import { type CoreDeps, communityPolicy, type Publication, transition } from './core.ts';
 import type { DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
 
 export type DeadlineTarget = { communityId: string; number: number };
@@ -51,7 +51,7 @@ export type OpenVoteOutcome =
 /** Opens voting at the end of the notice period and fixes who may vote. */
 export async function openVote(deps: CoreDeps, target: DeadlineTarget): Promise<OpenVoteOutcome> {
   const now = deps.clock.now();
-  return deps.store.transact(async (tx): Promise<OpenVoteOutcome> => {
+  return transition(deps, now, async (tx): Promise<OpenVoteOutcome> => {
     const loaded = await load(tx, target);
     if (!loaded) return unknown(target);
     const { p, policy } = loaded;
@@ -96,7 +96,7 @@ export type CloseVoteOutcome =
 /** Closes a vote at its closing time and records the result from the counted ballots. */
 export async function closeVote(deps: CoreDeps, target: DeadlineTarget): Promise<CloseVoteOutcome> {
   const now = deps.clock.now();
-  return deps.store.transact(async (tx): Promise<CloseVoteOutcome> => {
+  return transition(deps, now, async (tx): Promise<CloseVoteOutcome> => {
     const loaded = await load(tx, target);
     if (!loaded) return unknown(target);
     const { p, policy } = loaded;
@@ -133,7 +133,7 @@ export async function expireProposal(
   target: DeadlineTarget,
 ): Promise<ExpireOutcome> {
   const now = deps.clock.now();
-  return deps.store.transact(async (tx): Promise<ExpireOutcome> => {
+  return transition(deps, now, async (tx): Promise<ExpireOutcome> => {
     const loaded = await load(tx, target);
     if (!loaded) return unknown(target);
     const { p } = loaded;

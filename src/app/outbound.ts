@@ -36,6 +36,18 @@ export type Card = {
 
 export type Delivery = { platform: Platform; chatId: string; locale: Locale; card: Card };
 
+/**
+ * What a platform sender renders: a card's content or a notice (reminder,
+ * escalation, digest), in one locale. Words are locale keys resolved by the
+ * renderer with src/i18n; user text stays in params, to be escaped there.
+ */
+export type OutboundMessage = {
+  locale: Locale;
+  lines: MessageLine[];
+  progress: Card['progress'];
+  buttons: ButtonAction[];
+};
+
 type Context = { policy: Policy; locale: Locale; timezone: string };
 
 const when = (iso: string | null, c: Context) =>

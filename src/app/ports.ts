@@ -6,6 +6,7 @@
 import type { BallotChoice } from '../domain/ballot.ts';
 import type { ProposalStatus } from '../domain/proposal.ts';
 import type { ResolutionStatus } from '../domain/resolution.ts';
+import type { OutboundMessage } from './outbound.ts';
 import type { Role } from './roster-row.ts';
 
 export interface Clock {
@@ -329,6 +330,15 @@ export interface DeliberationTx {
   /** Appends to the points ledger; false when this award was already made. */
   awardPoints(award: PointsAward, id: string): Promise<boolean>;
   appendAudit(entry: AuditInput): Promise<void>;
+  /**
+   * Writes publications to the outbox in this transaction, so they are
+   * announced (and the proposal's deadlines re-synced) exactly when the change commits.
+   */
+  recordPublications(
+    publications: readonly { id: string; communityId: string; number: number; kind: string }[],
+    at: Date,
+    announcement: boolean,
+  ): Promise<void>;
 }
 
 export interface DeliberationStore {
@@ -344,4 +354,30 @@ export interface DeliberationStore {
     at: Date,
     work: (tx: DeliberationTx) => Promise<T>,
   ): Promise<{ replayed: boolean; outcome: T }>;
+}
+
+// ---------------------------------------------------------------------------
+// Delivery: how the workers' push queue reaches a chat platform. Each platform
+// adapter (bots/telegram, bots/slack) implements ChatSender; the composition
+// root hands the senders to the workers, which never import the bots.
+
+/** A chat to write to: a group/channel, or a person's private chat (Telegram: the user id). */
+export type ChatTarget = { platform: Platform; chatId: string };
+
+export type SendResult =
+  | { kind: 'sent'; messageId: string }
+  /** The platform asked to wait (HTTP 429 retry_after): pause this target, then retry. */
+  | { kind: 'retry_after'; ms: number }
+  /** Never deliverable (bot removed, chat gone, user never started the bot): record, do not retry. */
+  | { kind: 'gone'; reason: string }
+  /** The message to edit no longer exists; send a new one instead. */
+  | { kind: 'message_missing' }
+  /** Anything else (network, 5xx): retry with backoff. */
+  | { kind: 'failed'; reason: string };
+
+export interface ChatSender {
+  /** Posts a new message. Makes exactly one platform call; never retries by itself. */
+  send(target: ChatTarget, message: OutboundMessage): Promise<SendResult>;
+  /** Replaces a message's text and buttons in place (an unchanged text counts as sent). */
+  edit(target: ChatTarget, messageId: string, message: OutboundMessage): Promise<SendResult>;
 }

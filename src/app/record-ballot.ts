@@ -5,7 +5,7 @@
 import { type BallotCast, decideBallot } from '../domain/ballot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkBallotWindow } from '../domain/proposal.ts';
-import type { CoreDeps } from './core.ts';
+import type { CoreDeps, Publication } from './core.ts';
 import type {
   BallotRecord,
   Choice,
@@ -15,7 +15,15 @@ import type {
 } from './ports.ts';
 
 export type BallotOutcome =
-  | { kind: 'recorded'; number: number; choice: Choice; changed: boolean; supersededRelay: boolean }
+  | {
+      kind: 'recorded';
+      number: number;
+      choice: Choice;
+      changed: boolean;
+      supersededRelay: boolean;
+      /** The vote card when turnout moved (a first ballot of this voter); empty for a change. */
+      publish: Publication[];
+    }
   | { kind: 'already_recorded'; number: number; choice: Choice }
   | { kind: 'relay_refused_own_ballot'; number: number }
   | { kind: 'relay_refused_other_representative'; number: number }
@@ -113,5 +121,9 @@ export async function recordBallot(
     choice: cast.choice,
     changed: decision.kind !== 'recorded',
     supersededRelay: decision.kind === 'superseded_relay',
+    publish:
+      decision.kind === 'recorded'
+        ? [{ kind: 'vote_card', communityId: p.communityId, number: p.number }]
+        : [],
   };
 }

@@ -296,6 +296,18 @@ function deliberationTx(tx: Tx): DeliberationTx {
     },
 
     appendAudit: (entry) => appendAudit(tx, entry),
+    recordPublications: async (publications, at, announcement) => {
+      await tx.outbox.createMany({
+        data: publications.map((p) => ({
+          id: p.id,
+          communityId: p.communityId,
+          number: p.number,
+          kind: p.kind,
+          announcement,
+          createdAt: at,
+        })),
+      });
+    },
   };
 }
 

@@ -89,6 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name}: ${issue?.message ?? 'invalid value'}`);
   }
   const e = parsed.data;
+  // grammY's webhook accepts every request when no secret is set: refuse rather than run open.
+  if (e.TELEGRAM_BOT_TOKEN && e.PUBLIC_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_TOKEN and PUBLIC_URL are set (webhook mode); choose 1-256 characters of A-Z, a-z, 0-9, _ and -',
+    );
+  }
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       'SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (Slack app > Basic Information > Signing Secret)',

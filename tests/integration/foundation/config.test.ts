@@ -16,9 +16,17 @@ describe('configuration', () => {
     [{ PORT: '70000' }, /^PORT: expected a port between 0 and 65535/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set/],
+    [
+      { TELEGRAM_BOT_TOKEN: '1:abc', PUBLIC_URL: 'https://yishi.example.org' },
+      /^TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_TOKEN and PUBLIC_URL are set/,
+    ],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lets a token without a secret run by long polling when PUBLIC_URL is unset', () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: '1:abc' }).telegram?.webhookSecret).toBeUndefined();
   });
 
   it('treats empty values as unset', () => {

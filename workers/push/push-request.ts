@@ -1,0 +1,71 @@
+/**
+ * The push queue's contract: what a job asks to deliver, by ids only (no
+ * names, phone numbers or message text: the text is rendered from
+ * PostgreSQL when the job runs, so it is always current and Redis holds no
+ * personal data).
+ */
+import { z } from 'zod';
+
+const platform = z.enum(['telegram', 'slack']);
+const id = z.string().min(1).max(100);
+
+export const PUBLICATION_KINDS = [
+  'proposal_card',
+  'vote_card',
+  'result_card',
+  'resolution_card',
+  'survey_card',
+] as const;
+
+/** A card shown in a bound chat, edited in place when it exists there already. */
+export const CardPush = z.object({
+  kind: z.literal('card'),
+  communityId: id,
+  number: z.number().int().positive(),
+  card: z.enum(PUBLICATION_KINDS),
+  platform,
+  chatId: id,
+});
+
+/**
+ * A one-off message: a reminder, an escalation level, the weekly digest.
+ * `key` names it uniquely and is recorded in NoticeSent once it went out to
+ * this target, e.g. `v1-remind-vote-<proposalId>-1d`.
+ */
+export const NoticePush = z.object({
+  kind: z.literal('notice'),
+  key: z.string().regex(/^[A-Za-z0-9_-]{1,160}$/),
+  notice: z.enum([
+    'vote_reminder',
+    'vote_reminder_private',
+    'due_reminder',
+    'escalation',
+    'digest',
+  ]),
+  communityId: id,
+  /** The proposal/resolution number; absent for the digest. */
+  number: z.number().int().positive().optional(),
+  /** Escalation level (1..3) or reminder offset in ms before the deadline. */
+  detail: z.number().int().optional(),
+  platform,
+  chatId: id,
+});
+
+export const PushRequest = z.discriminatedUnion('kind', [CardPush, NoticePush]);
+export type PushRequest = z.infer<typeof PushRequest>;
+export type CardPush = z.infer<typeof CardPush>;
+export type NoticePush = z.infer<typeof NoticePush>;
+
+export type PushOptions = {
+  /**
+   * Urgent pushes go out now; others wait until the community's quiet hours
+   * end. A card changed by a person's own action is urgent; announcements
+   * (vote opened, result) and notices are not.
+   */
+  urgent: boolean;
+};
+
+export interface PushQueue {
+  /** Queues pushes; idempotent per request (deterministic job ids), bursts of card edits coalesce. */
+  enqueue(requests: readonly PushRequest[], options: PushOptions): Promise<void>;
+}

@@ -214,6 +214,9 @@ export function prismaJoinCodeStore(prisma: PrismaClient): JoinCodeStore {
 
     async redeem(codeHash, identity, ids, at): Promise<JoinRedemption> {
       return prisma.$transaction(async (tx) => {
+        // One account's redemptions run one after another, so two codes tapped at once by the
+        // same account link it once (the second reads as already linked), not a key violation.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`join:${identity.platform}:${identity.userId}`}, 0))`;
         const code = await tx.joinCode.findUnique({
           where: { codeHash },
           include: {

@@ -97,6 +97,22 @@ describe('join codes', () => {
     expect(outcomes.filter((o) => o.kind === 'code_used')).toHaveLength(9);
   });
 
+  it("one account tapping two households' codes at once links one household; the other code stays usable", async () => {
+    const issued = await issueJoinCodes(deps, { communityId });
+    if (issued.kind !== 'issued') throw new Error(issued.kind);
+    const [first, second] = [issued.codes[0]?.code ?? '', issued.codes[1]?.code ?? ''];
+    const outcomes = await Promise.all(
+      [first, second].map((code) =>
+        joinHousehold(deps, { platform: 'slack', userId: 'U2X', code }),
+      ),
+    );
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['already_linked', 'joined']);
+    const unused = outcomes[0]?.kind === 'joined' ? second : first;
+    expect(
+      (await joinHousehold(deps, { platform: 'slack', userId: 'U3Y', code: unused })).kind,
+    ).toBe('joined');
+  });
+
   it('reissuing codes retires the unused earlier ones', async () => {
     const old = await issueJoinCodes(deps, { communityId });
     const fresh = await issueJoinCodes(deps, { communityId });

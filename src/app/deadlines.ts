@@ -77,7 +77,11 @@ export async function openVote(deps: CoreDeps, target: DeadlineTarget): Promise<
       number: p.number,
       eligible: voters.length,
       votingClosesAt: decision.votingClosesAt.toISOString(),
-      publish: [{ kind: 'vote_card', communityId: p.communityId, number: p.number }],
+      // The proposal card follows too, so it no longer announces a vote that has begun.
+      publish: [
+        { kind: 'vote_card', communityId: p.communityId, number: p.number },
+        { kind: 'proposal_card', communityId: p.communityId, number: p.number },
+      ],
     };
   });
 }
@@ -120,7 +124,11 @@ export async function closeVote(deps: CoreDeps, target: DeadlineTarget): Promise
       result,
       tally: counts,
       eligible,
-      publish: [{ kind: 'result_card', communityId: p.communityId, number: p.number }],
+      // The vote card follows too, so its ballot buttons disappear once the vote has closed.
+      publish: [
+        { kind: 'result_card', communityId: p.communityId, number: p.number },
+        { kind: 'vote_card', communityId: p.communityId, number: p.number },
+      ],
     };
   });
 }

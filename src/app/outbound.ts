@@ -69,7 +69,9 @@ export function buildCard(publication: Publication, view: ProposalStatusView, c:
         publication,
         lines: [
           line('card.proposal.heading', { number, title }),
+          ...(view.body ? [line('card.proposal.body', { body: view.body })] : []),
           line('card.proposal.category', { category: categoryLabel(view.category, c.locale) }),
+          ...(view.authorUnit ? [line('card.proposal.author', { unit: view.authorUnit })] : []),
           line('card.proposal.state', { state }),
           line('card.proposal.cosigns', { count: view.cosigns, threshold: view.cosignThreshold }),
           ...(collecting

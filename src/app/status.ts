@@ -24,6 +24,8 @@ export type ProposalStatusRow = {
   ballots: number;
   /** Its resolution, with `leadUnit` resolved to the unit's name; null when none. */
   resolution: ResolutionRecord | null;
+  /** The author's household (building and unit); null when the author left the roster. */
+  author: { building: string; unit: string } | null;
 };
 
 /** One entry of the points ledger. */
@@ -69,7 +71,11 @@ export type ResolutionStatusView = {
 export type ProposalStatusView = {
   number: number;
   title: string;
+  /** The details typed under the title; may be empty. */
+  body: string;
   category: string;
+  /** The author's household as residents write it (`3-201`); null when unknown. */
+  authorUnit: string | null;
   state: ProposalStateName;
   cosigns: number;
   cosignThreshold: number;
@@ -121,6 +127,11 @@ function resolutionView(r: ResolutionRecord, now: Date, policy: Policy): Resolut
   };
 }
 
+/** A household as residents write it: `3-201`, unless the roster's unit already names the building. */
+export function householdLabel(building: string, unit: string): string {
+  return unit.startsWith(`${building}-`) ? unit : `${building}-${unit}`;
+}
+
 /** The status view of one proposal (and its resolution) at `now`. */
 export function statusView(row: ProposalStatusRow, now: Date, policy: Policy): ProposalStatusView {
   const p = row.proposal;
@@ -131,7 +142,9 @@ export function statusView(row: ProposalStatusRow, now: Date, policy: Policy): P
   return {
     number: p.number,
     title: p.title,
+    body: p.body,
     category: p.category,
+    authorUnit: row.author ? householdLabel(row.author.building, row.author.unit) : null,
     state: p.state,
     cosigns: p.cosignCount,
     cosignThreshold: p.cosignThreshold,

@@ -74,6 +74,7 @@ export const en = {
 
   // Proposal card
   'card.proposal.heading': 'Proposal #{number}: {title}',
+  'card.proposal.body': 'Details: {body}',
   'card.proposal.category': 'Category: {category}',
   'card.proposal.author': 'Proposed by household {unit}',
   'card.proposal.state': 'Status: {state}',
@@ -189,6 +190,8 @@ export const en = {
     'Voting on #{number} closed on {closedAt}; no more votes can be cast. See the result with /status {number}.',
   'vote.not_eligible':
     'You are not on the voter list of #{number}: the list was fixed when voting opened. If this is wrong, tell the residents’ committee.',
+  'vote.private_fallback':
+    'Your ballot on #{number} is recorded; how you voted is not shown here. To get confirmations privately, open a private chat with me and press Start.',
 
   // /relay (relay-vote outcomes, as the representative sees them)
   'relay.recorded':
@@ -211,6 +214,8 @@ export const en = {
     'There is no household {unit} in the roster. Write the unit as on the roster, e.g. 201 (in your building) or 3-201.',
   'relay.other_building':
     'Household {unit} is not in building {building}, which you represent. Ask the representative of its building to relay it, or ask the household to vote with /vote {number} for',
+  'relay.private_fallback':
+    'The paper ballot for household {unit} on #{number} is recorded; its choice is not shown here. To get confirmations privately, open a private chat with me and press Start.',
 
   // /withdraw
   'withdraw.withdrawn':
@@ -303,6 +308,8 @@ export const en = {
     '⏰ Voting on #{number} “{title}” closes {closesAt}. Turnout so far {voted}/{eligible} ({turnout, number, percent}); {needed} needed for a valid vote. Vote with /vote {number} for|against|abstain.',
   'reminder.resolution_due':
     '⏰ Resolution #{number} “{title}” is due {days, plural, =0 {within a day} one {in # day} other {in # days}} ({due}); progress {percent}%. {lead}: report with /progress {number} PCT NOTE, or /done {number} NOTE when finished.',
+  'reminder.vote_private':
+    '⏰ Your ballot on #{number} “{title}” is still missing. Voting closes {closesAt}. Vote with the buttons or /vote {number} for|against|abstain; how you vote stays private.',
   'escalation.push.1':
     '🔺 Resolution #{number} “{title}” is overdue (due {due}, progress {percent}%). Level 1: the residents’ committee meets the person in charge at {lead}. {lead}: report with /progress {number} PCT NOTE or /done {number} NOTE.',
   'escalation.push.2':
@@ -320,6 +327,8 @@ export const en = {
   'digest.participation':
     'This week: {ballots, plural, one {# ballot} other {# ballots}} and {cosigns, plural, one {# co-sign} other {# co-signs}} from {households, plural, one {# household} other {# households}}.',
   'digest.building_line': 'Building {building}: {voted}/{eligible} took part',
+  'digest.resolution_line':
+    '#{number} {title} · {lead} · due {due} · {percent}% · {state}{overdue, select, true { · overdue} other {}}{escalated, select, true { · 🔺 {label}} other {}}',
   'digest.empty': 'Nothing is open this week. Anyone can start with /propose TITLE.',
 
   // /help: line 1 is the syntax (the same in every locale), then what it does
@@ -357,6 +366,10 @@ export const en = {
     'I don’t know your chat account yet. Link it to your household: send me /join CODE in a private chat, with the join code from the residents’ committee.',
   'refusal.chat_not_bound':
     'This chat is not connected to a community yet. Ask the residents’ committee to bind it (yishi chat bind), then try again.',
+  'refusal.several_communities':
+    'Your account is linked in several communities ({communities}), so I can’t tell which one you mean in this private chat. Send the command in your building’s group chat instead.',
+  'callback.invalid':
+    'This button is not valid (any more). Nothing was changed. Send /status to see the current cards.',
   'refusal.proposal_unknown': 'There is no proposal #{number}. Send /status to see the open ones.',
   'refusal.not_allowed.resident':
     'Only residents can use /{command}. If you live here, ask the residents’ committee to list you as a resident in the roster.',

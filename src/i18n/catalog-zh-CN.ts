@@ -60,6 +60,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   // 议题卡片
   'card.proposal.heading': '议题 #{number}：{title}',
+  'card.proposal.body': '详情：{body}',
   'card.proposal.category': '类别：{category}',
   'card.proposal.author': '提议住户：{unit}',
   'card.proposal.state': '状态：{state}',
@@ -166,6 +167,8 @@ export const zhCN: Record<MessageKey, string> = {
     '#{number} 的表决已于 {closedAt} 截止，不能再投票。发送 /status {number} 查看结果。',
   'vote.not_eligible':
     '您不在 #{number} 的投票人名单中（名单在表决开始时确定）。如有疑问，请联系居委会。',
+  'vote.private_fallback':
+    '您对 #{number} 的投票已记录，投票内容不在群内显示。如需私下收到确认，请私聊我并点击“开始”。',
 
   // /relay
   'relay.recorded':
@@ -186,6 +189,8 @@ export const zhCN: Record<MessageKey, string> = {
   'relay.unit_unknown': '花名册中没有 {unit} 户。请按花名册填写户号，例如 201（本楼）或 3-201。',
   'relay.other_building':
     '{unit} 户不属于您代表的 {building}号楼。请联系该户所在楼栋的议事代表代录，或请该户自己投票：/vote {number} for',
+  'relay.private_fallback':
+    '{unit} 户对 #{number} 的纸质选票已代录，选票内容不在群内显示。如需私下收到确认，请私聊我并点击“开始”。',
 
   // /withdraw
   'withdraw.withdrawn': '议题 #{number} 已撤回，附议和已安排的表决随之取消。',
@@ -268,6 +273,8 @@ export const zhCN: Record<MessageKey, string> = {
     '⏰ 议题 #{number}“{title}”将于 {closesAt} 截止表决。当前参与 {voted}/{eligible}（{turnout, number, percent}），有效需 {needed}。请发送 /vote {number} for|against|abstain 投票。',
   'reminder.resolution_due':
     '⏰ 决议 #{number}“{title}”距完成时限{days, plural, =0 {不足 1 天} other {还有 # 天}}（{due}），当前进度 {percent}%。请{lead}发送 /progress {number} PCT NOTE 报告进度，完成后发送 /done {number} NOTE。',
+  'reminder.vote_private':
+    '⏰ 议题 #{number}“{title}”还没有收到您的投票，表决将于 {closesAt} 截止。请点按钮或发送 /vote {number} for|against|abstain 投票，投票内容保密。',
   'escalation.push.1':
     '🔺 决议 #{number}“{title}”已逾期（完成时限 {due}，进度 {percent}%）。启动一级问责：由居委会约谈{lead}负责人。请{lead}尽快发送 /progress {number} PCT NOTE 报告进度，或完成后发送 /done {number} NOTE。',
   'escalation.push.2':
@@ -284,6 +291,8 @@ export const zhCN: Record<MessageKey, string> = {
   'digest.section.overdue': '已逾期（{count}）',
   'digest.participation': '本周参与：投票 {ballots} 张，附议 {cosigns} 个，来自 {households} 户。',
   'digest.building_line': '{building}号楼：参与 {voted}/{eligible}',
+  'digest.resolution_line':
+    '#{number} {title} · 牵头：{lead} · 时限 {due} · 进度 {percent}% · {state}{overdue, select, true { · 已逾期} other {}}{escalated, select, true { · 🔺 {label}} other {}}',
   'digest.empty': '本周没有进行中的事项。任何居民都可以发送 /propose TITLE 发起议题。',
 
   // /help：第一行是命令格式（各语言相同），之后是说明
@@ -317,6 +326,9 @@ export const zhCN: Record<MessageKey, string> = {
   'refusal.not_joined':
     '您的聊天账号尚未绑定住户。请私聊我发送 /join CODE（加入码由居委会发放）完成绑定。',
   'refusal.chat_not_bound': '本群尚未绑定社区。请联系居委会完成绑定（yishi chat bind）后再试。',
+  'refusal.several_communities':
+    '您的账号绑定了多个社区（{communities}），私聊时无法确定您指的是哪一个。请在所在楼栋的群里发送该命令。',
+  'callback.invalid': '该按钮无效或已过期，未做任何更改。发送 /status 查看最新卡片。',
   'refusal.proposal_unknown': '没有编号为 #{number} 的议题。发送 /status 查看进行中的议题。',
   'refusal.not_allowed.resident':
     '只有本社区居民可以使用 /{command}。如您住在本社区，请联系居委会在花名册中登记为居民。',

@@ -15,7 +15,13 @@ const WITH_STATUS = {
 
 type ProposalWithStatus = Prisma.ProposalGetPayload<{ include: typeof WITH_STATUS }>;
 
-function toRow(row: ProposalWithStatus, unitNames: ReadonlyMap<string, string>): ProposalStatusRow {
+type Household = { building: string; unit: string };
+
+function toRow(
+  row: ProposalWithStatus,
+  unitNames: ReadonlyMap<string, string>,
+  authors: ReadonlyMap<string, Household>,
+): ProposalStatusRow {
   const { resolution, _count, tallyFor, tallyAgainst, tallyAbstain, ...proposal } = row;
   return {
     proposal: {
@@ -26,6 +32,7 @@ function toRow(row: ProposalWithStatus, unitNames: ReadonlyMap<string, string>):
           : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
     },
     ballots: _count.ballots,
+    author: authors.get(row.authorId) ?? null,
     resolution: resolution
       ? ({
           ...resolution,
@@ -51,15 +58,29 @@ export function prismaStatusReader(prisma: PrismaClient): StatusReader {
     const leadIds = [
       ...new Set(found.flatMap((p) => (p.resolution ? [p.resolution.leadUnitId] : []))),
     ];
-    const units =
+    const authorIds = [...new Set(found.map((p) => p.authorId))];
+    const [units, residents] = await Promise.all([
       leadIds.length === 0
         ? []
-        : await prisma.executingUnit.findMany({
+        : prisma.executingUnit.findMany({
             where: { id: { in: leadIds } },
             select: { id: true, name: true },
-          });
+          }),
+      authorIds.length === 0
+        ? []
+        : prisma.resident.findMany({
+            where: { id: { in: authorIds } },
+            select: {
+              id: true,
+              household: { select: { unit: true, building: { select: { name: true } } } },
+            },
+          }),
+    ]);
     const names = new Map(units.map((u) => [u.id, u.name]));
-    return found.map((p) => toRow(p, names));
+    const authors = new Map(
+      residents.map((r) => [r.id, { building: r.household.building.name, unit: r.household.unit }]),
+    );
+    return found.map((p) => toRow(p, names, authors));
   }
 
   return {

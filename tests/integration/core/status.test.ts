@@ -156,7 +156,9 @@ describe('yishi status', () => {
     expect(view).toEqual({
       number: 1,
       title: '加装电梯',
+      body: '',
       category: 'elevator',
+      authorUnit: null,
       state: 'voting',
       cosigns: 3,
       cosignThreshold: 3,

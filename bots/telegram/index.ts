@@ -1,0 +1,167 @@
+/**
+ * The Telegram adapter: a grammY bot whose updates arrive by webhook at
+ * `POST /telegram/webhook` on the one express app (secret checked), or by
+ * long polling in development; one Composer per feature; and the
+ * {@link ChatSender} the workers' push queue posts cards with.
+ *
+ * Updates are handled inside the webhook request, so that a failure (the
+ * database down) answers 5xx and Telegram redelivers; a redelivered update
+ * has one effect (the use cases are idempotent by `tg-<botId>-<updateId>`)
+ * and one reply (claimed in PostgreSQL). The webhook answers within
+ * `webhookTimeoutMs`: past it, it answers 5xx while the work goes on, and
+ * the redelivery finds it done.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import type { Express } from 'express';
+import { Api, Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { ChatSender } from '../../src/app/ports.ts';
+import type { TelegramDeps, YishiContext } from './context.ts';
+import { assignFeature } from './features/assign.ts';
+import { cosignFeature } from './features/cosign.ts';
+import { doneFeature } from './features/done.ts';
+import { helpFeature } from './features/help.ts';
+import { joinFeature } from './features/join.ts';
+import { langFeature } from './features/lang.ts';
+import { pointsFeature } from './features/points.ts';
+import { progressFeature } from './features/progress.ts';
+import { proposeFeature } from './features/propose.ts';
+import { relayFeature } from './features/relay.ts';
+import { scheduleFeature } from './features/schedule.ts';
+import { statusFeature } from './features/status.ts';
+import { surveyFeature } from './features/survey.ts';
+import { unknownCommandFeature } from './features/unknown.ts';
+import { voteFeature } from './features/vote.ts';
+import { withdrawFeature } from './features/withdraw.ts';
+import { createTelegramSender } from './sender.ts';
+import { turnMiddleware } from './turn.ts';
+import { mountWebhook, WEBHOOK_PATH } from './webhook.ts';
+
+export type { TelegramDeps } from './context.ts';
+
+export { WEBHOOK_PATH } from './webhook.ts';
+
+/** The update kinds the bot handles; Telegram sends no others. */
+export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+export type TelegramAdapterOptions = {
+  token: string;
+  /** Bot API server (`TELEGRAM_API_ROOT`); tests point it at a local fake. */
+  apiRoot?: string | undefined;
+  /** Checked against `X-Telegram-Bot-Api-Secret-Token`; required in webhook mode. */
+  webhookSecret?: string | undefined;
+  /** The bot's own user; when absent, `getMe` is called once at creation. */
+  botInfo?: UserFromGetMe | undefined;
+  /** The webhook answers by then (Telegram expects an answer within a few seconds). */
+  webhookTimeoutMs?: number | undefined;
+  deps: TelegramDeps;
+};
+
+export type TelegramAdapter = {
+  bot: Bot<YishiContext>;
+  /** Mounts `POST /telegram/webhook` on the app (webhook mode). */
+  mount(app: Express): void;
+  /** Asks Telegram to deliver updates to `publicUrl` + the webhook path, with the secret. */
+  setWebhook(publicUrl: string): Promise<void>;
+  /** Long polling (no PUBLIC_URL); resolves once polling has started. */
+  startPolling(): Promise<void>;
+  stop(): Promise<void>;
+  /** For the push queue: one call per send/edit, no retries of its own. */
+  sender: ChatSender;
+};
+
+/** Creates the bot, loads its identity once (unless given), and wires every feature. */
+export async function createTelegramAdapter(
+  options: TelegramAdapterOptions,
+): Promise<TelegramAdapter> {
+  const { deps } = options;
+  const client = options.apiRoot ? { apiRoot: options.apiRoot } : {};
+  const bot = new Bot<YishiContext>(options.token, {
+    client,
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  });
+  // Replies retry on 429 within a bounded wait; network and 5xx errors fail the
+  // update instead, so Telegram redelivers it (and never hang a webhook in a retry loop).
+  bot.api.config.use(
+    autoRetry({
+      maxRetryAttempts: 3,
+      maxDelaySeconds: 10,
+      rethrowHttpErrors: true,
+      rethrowInternalServerErrors: true,
+    }),
+  );
+  await bot.init();
+  const botId = bot.botInfo.id;
+  // The first query pays the database client's start-up; pay it here, not in the first webhook.
+  await deps.chats
+    .context('telegram', '0', { userId: '0', withIdentities: true })
+    .catch((error: unknown) => deps.log.warn({ err: error }, 'database not reachable yet'));
+
+  bot.use(turnMiddleware(deps, botId));
+  for (const feature of [
+    joinFeature,
+    proposeFeature,
+    cosignFeature,
+    scheduleFeature,
+    voteFeature,
+    relayFeature,
+    assignFeature,
+    progressFeature,
+    doneFeature,
+    surveyFeature,
+    withdrawFeature,
+    statusFeature,
+    pointsFeature,
+    langFeature,
+    helpFeature,
+    unknownCommandFeature,
+  ]) {
+    bot.use(feature(deps));
+  }
+
+  // The push queue paces itself: its Api must not retry on its own.
+  const sender = createTelegramSender(new Api(options.token, client));
+  let polling: Promise<void> | undefined;
+
+  return {
+    bot,
+    sender,
+
+    mount(app) {
+      mountWebhook(app, bot, {
+        secret: options.webhookSecret,
+        timeoutMs: options.webhookTimeoutMs ?? 1900,
+        log: deps.log,
+      });
+    },
+
+    async setWebhook(publicUrl) {
+      await bot.api.setWebhook(`${publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`, {
+        secret_token: options.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+    },
+
+    startPolling() {
+      bot.catch((error) => {
+        // Long polling is for development: a failed update is logged and skipped.
+        deps.log.error(
+          { err: error.error, updateId: error.ctx.update.update_id },
+          'telegram update failed',
+        );
+      });
+      return new Promise<void>((resolve, reject) => {
+        polling = bot.start({
+          allowed_updates: [...ALLOWED_UPDATES],
+          onStart: () => resolve(),
+        });
+        polling.catch(reject);
+      });
+    },
+
+    async stop() {
+      if (bot.isRunning()) await bot.stop();
+      await polling?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * What a chat adapter needs besides the use cases: which community a chat
+ * belongs to, the language chosen there (/lang), and one-reply-per-update
+ * claims. Implemented in src/store/chat-store.ts.
+ */
+import type { Locale } from '../i18n/translate.ts';
+import type { Platform } from './ports.ts';
+
+/** A chat as the adapter sees it before acting. */
+export type ChatContext = {
+  /** The community the chat is bound to (a group or channel), with its locale choice. */
+  binding: {
+    communityId: string;
+    buildingId: string | null;
+    /** Chosen with /lang in this chat; null: the community's. */
+    locale: Locale | null;
+    communityLocale: Locale;
+    /** IANA time zone of the community, for dates in replies. */
+    timezone: string;
+  } | null;
+  /** /lang choice of a chat that is not bound (a private chat). */
+  preference: Locale | null;
+  /**
+   * The communities the sender's chat account is linked in; only filled for
+   * private chats (`withIdentities`), where no binding names the community.
+   */
+  communities: { communityId: string; name: string; locale: Locale; timezone: string }[];
+};
+
+export interface ChatStore {
+  /** The chat's binding and locale choices, and (for a private chat) the sender's communities. */
+  context(
+    platform: Platform,
+    chatId: string,
+    sender: { userId: string; withIdentities: boolean },
+  ): Promise<ChatContext>;
+  /** Records /lang: on the binding when the chat is bound, else as the chat's preference. */
+  setLocale(platform: Platform, chatId: string, locale: Locale): Promise<'binding' | 'preference'>;
+  /**
+   * Claims `key` (e.g. `tg-reply-<botId>-<updateId>`): true for the first
+   * caller only, however many duplicates race. Kept with the idempotency
+   * records, so it lives as long as they do.
+   */
+  claim(key: string, at: Date): Promise<boolean>;
+  /** Gives a claim back (the reply could not be sent), so a redelivery may reply. */
+  release(key: string): Promise<void>;
+  /**
+   * Deletes idempotency records and reply claims older than `before`
+   * (Telegram redelivers for up to 24 hours; keep at least that). Returns how many.
+   */
+  pruneIdempotency(before: Date): Promise<number>;
+}
+
+/**
+ * The community a command in this chat acts in: the binding's, or in a
+ * private chat the sender's only community. `several` when a private chat's
+ * account is linked in more than one (the limitation: such a person acts
+ * from a group chat of the community they mean).
+ */
+export function chatCommunity(
+  chat: ChatContext,
+):
+  | { kind: 'community'; communityId: string; timezone: string }
+  | { kind: 'none' }
+  | { kind: 'several'; names: string[] } {
+  if (chat.binding) {
+    return {
+      kind: 'community',
+      communityId: chat.binding.communityId,
+      timezone: chat.binding.timezone,
+    };
+  }
+  const [only, ...others] = chat.communities;
+  if (!only) return { kind: 'none' };
+  if (others.length > 0) return { kind: 'several', names: chat.communities.map((c) => c.name) };
+  return { kind: 'community', communityId: only.communityId, timezone: only.timezone };
+}
+
+/** The language to answer in: the chat's /lang choice, else its community's, else zh-CN. */
+export function chatLocale(chat: ChatContext): Locale {
+  if (chat.binding) return chat.binding.locale ?? chat.binding.communityLocale;
+  if (chat.preference) return chat.preference;
+  const [only, ...others] = chat.communities;
+  return only && others.length === 0 ? only.locale : 'zh-CN';
+}

@@ -1,0 +1,40 @@
+/**
+ * What the push queue remembers about deliveries, in PostgreSQL (the truth
+ * when Redis loses everything): which platform message shows a card in a
+ * chat, which chats refuse the bot for good, and which notices went out.
+ * Implemented with Prisma in src/store/delivery-store.ts.
+ */
+import type { Publication } from './core.ts';
+import type { ChatTarget } from './ports.ts';
+
+/** One card (a proposal's publication of one kind) in one chat. */
+export type CardMessageKey = ChatTarget & {
+  communityId: string;
+  number: number;
+  kind: Publication['kind'];
+};
+
+export interface CardMessageStore {
+  /** The platform message id showing this card in this chat, if it was sent. */
+  get(key: CardMessageKey): Promise<string | undefined>;
+  /** Remembers (or replaces) the message showing this card. */
+  put(key: CardMessageKey, messageId: string, at: Date): Promise<void>;
+  /** Forgets the message (it was deleted on the platform); the next push sends a new one. */
+  delete(key: CardMessageKey): Promise<void>;
+}
+
+export interface DeliveryProblemStore {
+  /** Records that a chat refuses the bot for good (kicked, blocked, never started). */
+  record(target: ChatTarget, reason: string, at: Date): Promise<void>;
+  /** True when a permanent problem is recorded for the chat: pushes to it are dropped. */
+  isGone(target: ChatTarget): Promise<boolean>;
+  /** Forgets the problem (the bot was added back, the user started it). */
+  clear(target: ChatTarget): Promise<void>;
+}
+
+export interface NoticeDeliveryStore {
+  /** True when the notice push with this key (one notice, one chat) already went out. */
+  delivered(key: string): Promise<boolean>;
+  /** Records the notice push as delivered (NoticeSent); recording twice is harmless. */
+  record(key: string, at: Date): Promise<void>;
+}

@@ -1,0 +1,99 @@
+/**
+ * What the deadline workers read and record, beyond the deliberation ports:
+ * the subjects whose deadlines are pending, the chats a notice goes to, the
+ * outbox feed, and the ledger that makes each notice happen once.
+ * Implemented with Prisma in src/store/schedule-store.ts.
+ */
+import type { LadderAudience } from '../domain/escalation.ts';
+import type { VoterUnit } from '../domain/policy.ts';
+import type {
+  AuditInput,
+  ChatTarget,
+  CommunityRecord,
+  Platform,
+  ProposalRecord,
+  ResolutionRecord,
+} from './ports.ts';
+
+/** A proposal with its community and resolution (if any): everything a deadline plan needs. */
+export type DeadlineSubject = {
+  community: CommunityRecord;
+  proposal: ProposalRecord;
+  resolution: ResolutionRecord | null;
+};
+
+export type BoundChat = { platform: Platform; chatId: string; locale: string | null };
+
+export interface ScheduleReader {
+  subject(communityId: string, number: number): Promise<DeadlineSubject | undefined>;
+  subjectById(proposalId: string): Promise<DeadlineSubject | undefined>;
+  /** Several subjects at once (those that exist), by community and number. */
+  subjects(refs: readonly { communityId: string; number: number }[]): Promise<DeadlineSubject[]>;
+  /**
+   * Subjects that may have pending deadlines (proposal collecting, noticed or
+   * voting; resolution unfinished or surveying), `limit` at a time in
+   * proposal id order after `afterId`.
+   */
+  pendingSubjects(afterId: string | null, limit: number): Promise<DeadlineSubject[]>;
+  /** Every community (for the weekly digest), `limit` at a time in id order after `afterId`. */
+  communities(afterId: string | null, limit: number): Promise<CommunityRecord[]>;
+  community(id: string): Promise<CommunityRecord | undefined>;
+  /** The keys among `keys` recorded in NoticeSent. */
+  sentNotices(keys: readonly string[]): Promise<Set<string>>;
+  bindings(communityId: string): Promise<BoundChat[]>;
+  /**
+   * Private chats (linked chat identities) of every eligible voter of the
+   * vote who has no counting ballot yet: for a household voter, each linked
+   * resident of the household.
+   */
+  nonVoterChats(proposalId: string, voterUnit: VoterUnit): Promise<ChatTarget[]>;
+  /** Private chats of the people in `audience` (lead unit = executors of `leadUnitId`). */
+  audienceChats(
+    communityId: string,
+    leadUnitId: string,
+    audience: readonly LadderAudience[],
+  ): Promise<ChatTarget[]>;
+}
+
+/** A row of the transactional outbox. */
+export type OutboxRow = {
+  id: string;
+  communityId: string;
+  number: number;
+  kind: string;
+  announcement: boolean;
+  createdAt: Date;
+};
+
+export interface OutboxFeed {
+  /** The oldest `limit` rows not relayed yet, by creation time. */
+  pending(limit: number): Promise<OutboxRow[]>;
+  markRelayed(ids: readonly string[], at: Date): Promise<void>;
+}
+
+/** What recording a notice may change, inside the transaction that records it. */
+export interface NoticeTx {
+  /** The resolution of a proposal, locked until commit. */
+  lockResolution(
+    proposalId: string,
+  ): Promise<Pick<ResolutionRecord, 'id' | 'state' | 'escalationLevel'> | undefined>;
+  setEscalationLevel(resolutionId: string, level: number): Promise<void>;
+  appendAudit(entry: AuditInput): Promise<void>;
+  /** Outbox rows (system announcements) committed with the notice. */
+  recordPublications(
+    publications: readonly { id: string; communityId: string; number: number; kind: string }[],
+    at: Date,
+  ): Promise<void>;
+}
+
+export interface NoticeLedger {
+  /**
+   * Records `key` in NoticeSent and runs `work` in the same transaction.
+   * When the key is already recorded nothing runs: `{ recorded: false }`.
+   */
+  record<T>(
+    key: string,
+    at: Date,
+    work: (tx: NoticeTx) => Promise<T>,
+  ): Promise<{ recorded: true; outcome: T } | { recorded: false }>;
+}

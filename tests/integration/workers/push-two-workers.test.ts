@@ -1,0 +1,183 @@
+/**
+ * Issue 5, done-when 5: two worker processes, 500 pushes to one Telegram
+ * group, a fake platform that enforces the limits and answers 429 beyond.
+ *
+ * Telegram's 20 per minute per group would make 500 messages take 25
+ * minutes, so the fake and the workers are both configured with 20 per
+ * 300 ms per group (the same sliding-window rule on a 200 times shorter
+ * window, at most 66 messages/s), and 100 per second per bot so that the
+ * group limit is the one that binds.
+ * The defaults (DEFAULT_PUSH_LIMITS, TELEGRAM_LIMITS) stay Telegram's.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { DEFAULT_PUSH_LIMITS, type PushLimits } from '../../../workers/push/limits.ts';
+import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
+import {
+  type FakeLimit,
+  type FakeTelegram,
+  startFakeTelegram,
+} from '../../support/fake-telegram.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { cleanEnv, ROOT } from '../../support/processes.ts';
+import {
+  drained,
+  keyNoticeText,
+  notice,
+  redisConnection,
+  TEST_BOT_TOKEN,
+} from '../../support/push-harness.ts';
+
+const PUSHES = 500;
+const CHAT = '-3001';
+const PER_BOT: FakeLimit = { count: 100, windowMs: 1_000 };
+const PER_GROUP: FakeLimit = { count: 20, windowMs: 300 };
+
+/** After the 429, requests already on their way (sent before it was answered) count apart. */
+const IN_FLIGHT_GRACE_MS = 100;
+/** The fake answers one request 429 `retry_after` 1 s once this many messages went through. */
+const RETRY_AFTER_AT = 150;
+
+const LIMITS: PushLimits = {
+  ...DEFAULT_PUSH_LIMITS,
+  telegram: {
+    ...DEFAULT_PUSH_LIMITS.telegram,
+    perBot: { points: PER_BOT.count, durationMs: PER_BOT.windowMs },
+    perGroup: { points: PER_GROUP.count, durationMs: PER_GROUP.windowMs },
+  },
+};
+
+type Child = { process: ChildProcess; output: () => string };
+
+async function startChild(config: object): Promise<Child> {
+  const child = spawn(
+    process.execPath,
+    ['--no-warnings', '--import', 'tsx', 'tests/support/push-worker-child.ts'],
+    { cwd: ROOT, env: { ...cleanEnv(), PUSH_CHILD: JSON.stringify(config) } },
+  );
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const check = () => output.includes('push worker ready') && resolve();
+    child.stdout.on('data', check);
+    child.once('exit', (code) => reject(new Error(`push worker exited with ${code}: ${output}`)));
+  });
+  return { process: child, output: () => output };
+}
+
+async function stopChild(child: Child): Promise<Record<string, number>> {
+  if (child.process.exitCode === null) {
+    child.process.kill('SIGTERM');
+    await once(child.process, 'exit');
+  }
+  const stats = child.output().match(/push worker stats (\{.*\})/);
+  return stats?.[1] ? (JSON.parse(stats[1]) as Record<string, number>) : {};
+}
+
+/** The most requests found in any window of `windowMs` ending at a request. */
+function busiestWindow(times: readonly number[], windowMs: number): number {
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while ((times[start] ?? 0) <= (times[end] ?? 0) - windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+describe('two push worker processes share the rate limits', () => {
+  let db: TestDatabase;
+  let fake: FakeTelegram;
+  let queue: PushQueue;
+  const children: Child[] = [];
+  const prefix = `t-${randomUUID()}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await startFakeTelegram({
+      token: TEST_BOT_TOKEN,
+      limits: { perBot: PER_BOT, perGroup: PER_GROUP },
+      retryAfterGraceMs: IN_FLIGHT_GRACE_MS,
+    });
+    const config = {
+      databaseUrl: db.url,
+      apiRoot: fake.apiRoot,
+      prefix,
+      limits: LIMITS,
+      concurrency: 16,
+    };
+    children.push(...(await Promise.all([startChild(config), startChild(config)])));
+    queue = createPushQueue({
+      connection: redisConnection(),
+      prefix,
+      clock: { now: () => new Date() },
+      communities: prismaCommunityStore(db.prisma),
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(children.map(stopChild));
+    await queue?.queue.obliterate({ force: true });
+    await queue?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('delivers 500 pushes to one group exactly once each, with no 429 but the one injected', async () => {
+    const communityId = randomUUID();
+    const keys = Array.from({ length: PUSHES }, (_, i) => `burst-${i}-${randomUUID()}`);
+    const started = Date.now();
+    await queue.enqueue(
+      keys.map((key) => notice(communityId, CHAT, key)),
+      { urgent: true },
+    );
+    await fake.until((f) => f.messagesIn(CHAT).length >= RETRY_AFTER_AT, 60_000);
+    fake.forceRetryAfter(CHAT, 1);
+    await fake.until((f) => f.messagesIn(CHAT).length >= PUSHES, 60_000);
+    const elapsedMs = Date.now() - started;
+    await drained(queue.queue);
+    const [first, second] = await Promise.all(children.map(stopChild));
+
+    const texts = fake.messagesIn(CHAT).map((m) => m.text);
+    expect(texts).toHaveLength(PUSHES);
+    expect(new Set(texts)).toEqual(new Set(keys.map(keyNoticeText)));
+    const sends = fake.calls('sendMessage');
+    const accepted = sends.filter((c) => c.status === 200).map((c) => c.at);
+    const stats = fake.stats();
+    const injected = sends.find((c) => c.status === 429)?.at ?? 0;
+    const insideWindow = accepted.filter((at) => at > injected && at < injected + 1000);
+    const busiestGroup = busiestWindow(accepted, PER_GROUP.windowMs);
+    const busiestBot = busiestWindow(accepted, PER_BOT.windowMs);
+    console.info(
+      `[push] ${PUSHES} pushes, 2 worker processes: ${elapsedMs} ms ` +
+        `(${((PUSHES / elapsedMs) * 1000).toFixed(1)} msg/s; group limit ${PER_GROUP.count} per ${PER_GROUP.windowMs} ms, bot ${PER_BOT.count}/s); ` +
+        `requests ${sends.length}, flood 429s ${stats.limited}, injected 429s ${stats.forced}, ` +
+        `inside retry_after ${stats.insideRetryAfter} (+${stats.inFlightAtRetryAfter} already in flight), ` +
+        `first delivery after the 429: ${(accepted.find((at) => at > injected) ?? 0) - injected} ms; ` +
+        `busiest ${PER_GROUP.windowMs} ms window ${busiestGroup}/${PER_GROUP.count}, ` +
+        `busiest 1 s window ${busiestBot}/${PER_BOT.count}; ` +
+        `worker A ${JSON.stringify(first)}, worker B ${JSON.stringify(second)}`,
+    );
+    // Every push once, plus the injected 429 and the requests it caught in flight (retried).
+    expect(sends).toHaveLength(PUSHES + 1 + stats.inFlightAtRetryAfter);
+    expect(stats.forced).toBe(1);
+    expect(stats.limited).toBe(0);
+    expect(stats.insideRetryAfter).toBe(0);
+    expect(insideWindow).toEqual([]);
+    expect(busiestGroup).toBeLessThanOrEqual(PER_GROUP.count);
+    expect(busiestBot).toBeLessThanOrEqual(PER_BOT.count);
+    // Both processes did part of the work: the limits held across them.
+    expect(first?.sent ?? 0).toBeGreaterThan(0);
+    expect(second?.sent ?? 0).toBeGreaterThan(0);
+    expect((first?.sent ?? 0) + (second?.sent ?? 0)).toBe(PUSHES);
+    expect(await db.prisma.noticeSent.count({ where: { key: { in: keys } } })).toBe(PUSHES);
+  });
+});

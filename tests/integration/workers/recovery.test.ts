@@ -1,0 +1,137 @@
+/**
+ * PostgreSQL is the truth: after Redis loses everything (FLUSHALL), the
+ * reconciler rebuilds every pending deadline and each fires once
+ * (issue #5, done-when line 3). Runs on a Redis server of its own.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEADLINES_QUEUE } from '../../../workers/queues.ts';
+import { seedCommunity } from '../../support/community.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { startRedis } from '../../support/processes.ts';
+import {
+  auditOf,
+  bindChats,
+  recordingPushQueue,
+  startTestWorkers,
+  waitFor,
+} from '../../support/workers.ts';
+
+const COUNT = 1000;
+
+describe('recovery from a flushed Redis', () => {
+  let db: TestDatabase;
+  let redis: { url: string; stop: () => Promise<void> };
+
+  beforeAll(async () => {
+    [db, redis] = await Promise.all([createTestDatabase(), startRedis()]);
+  });
+  afterAll(async () => {
+    await redis.stop();
+    await db.drop();
+  });
+
+  it('rebuilds 1,000 pending deadlines after FLUSHALL and fires each once', async () => {
+    const c = await seedCommunity(db, { households: 3, realClock: true });
+    await bindChats(db, c.id, [{ platform: 'telegram', chatId: '-1009999' }]);
+    const author = c.residents[0]?.id ?? '';
+    const now = Date.now();
+    const dueAt = new Date(now + 10_000);
+    // 1,000 proposals whose co-sign windows all end at dueAt, far from their thresholds.
+    await db.prisma.proposal.createMany({
+      data: Array.from({ length: COUNT }, (_, i) => ({
+        id: randomUUID(),
+        communityId: c.id,
+        number: 1000 + i,
+        title: `议题 ${i}`,
+        body: '',
+        category: 'other',
+        authorId: author,
+        state: 'collecting' as const,
+        createdAt: new Date(now),
+        cosignDeadline: dueAt,
+        cosignThreshold: 1000,
+        cosignCount: 1,
+      })),
+    });
+    const prefix = `t-${randomUUID()}`;
+    const inspect = new Queue(DEADLINES_QUEUE, { connection: { url: redis.url }, prefix });
+
+    const first = await startTestWorkers(db, { connection: redis.url, prefix, keepKeys: true });
+    const scheduled = await first.reconciler.runNow();
+    expect(scheduled.subjects).toBe(COUNT);
+    // Every proposal's expiry plus the community's weekly digest.
+    expect(await inspect.getDelayedCount()).toBe(COUNT + 1);
+    await first.close();
+    expect(await inspect.getDelayedCount()).toBe(COUNT + 1);
+
+    const client = new Redis(redis.url);
+    await client.flushall();
+    client.disconnect();
+    expect(await inspect.getDelayedCount()).toBe(0);
+
+    const restartedAt = Date.now();
+    const push = recordingPushQueue();
+    const second = await startTestWorkers(db, { connection: redis.url, prefix, push });
+    const rebuilt = await second.reconciler.runNow();
+    const rebuiltMs = Date.now() - restartedAt;
+    expect(rebuilt.subjects).toBe(COUNT);
+    // The restart finished before the deadlines: they fire from the rebuilt queue.
+    expect(Date.now()).toBeLessThan(dueAt.getTime());
+    expect(await inspect.getDelayedCount()).toBe(COUNT + 1);
+
+    await waitFor(
+      'every proposal to expire',
+      async () =>
+        (await db.prisma.proposal.count({ where: { communityId: c.id, state: 'expired' } })) ===
+        COUNT,
+      30_000,
+    );
+    const lastExpiry = await db.prisma.proposal.aggregate({
+      where: { communityId: c.id },
+      _max: { closedAt: true },
+      _min: { closedAt: true },
+    });
+    await waitFor(
+      'every expiry to be relayed',
+      async () =>
+        (await db.prisma.outbox.count({ where: { communityId: c.id, relayedAt: null } })) === 0 &&
+        (await db.prisma.outbox.count({ where: { communityId: c.id } })) === COUNT,
+    );
+    // Another reconcile pass adds nothing back: expired proposals have no deadlines.
+    expect((await second.reconciler.runNow()).subjects).toBe(0);
+    await second.relay?.relayOnce();
+
+    const expiries = await auditOf(db, c.id, 'proposal.expired');
+    expect(expiries).toHaveLength(COUNT);
+    expect(new Set(expiries.map((e) => e.subject)).size).toBe(COUNT);
+    const cards = push.cards('proposal_card').map((p) => p.request.number);
+    expect(cards).toHaveLength(COUNT);
+    expect(new Set(cards).size).toBe(COUNT);
+    const completed = await inspect.getJobs(['completed'], 0, 5 * COUNT);
+    expect(completed.filter((j) => j.returnvalue?.kind === 'fired')).toHaveLength(COUNT);
+    console.info(
+      `rebuilt ${COUNT} deadlines in ${rebuiltMs} ms; fired from ${
+        (lastExpiry._min.closedAt?.getTime() ?? 0) - dueAt.getTime()
+      } to ${(lastExpiry._max.closedAt?.getTime() ?? 0) - dueAt.getTime()} ms after the deadline`,
+    );
+    await inspect.close();
+    await second.close();
+  });
+
+  it('refuses to start on a Redis that may evict keys, with a one-line reason', async () => {
+    const client = new Redis(redis.url);
+    await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      const started = startTestWorkers(db, { connection: redis.url });
+      await expect(started).rejects.toThrow(
+        /^REDIS_URL: Redis maxmemory-policy is "allkeys-lru", but the queues need "noeviction"[^\n]*$/,
+      );
+    } finally {
+      await client.config('SET', 'maxmemory-policy', 'noeviction');
+      client.disconnect();
+    }
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Makes BullMQ's delayed jobs match the deadlines derived from committed
+ * PostgreSQL state. Adding a job whose id exists is a no-op in BullMQ, and a
+ * moved deadline has a new id, so `sync` adds the plan's jobs and removes the
+ * subject's other jobs: only the new time fires. The subject's job ids are
+ * kept in a Redis set so the old ones can be found; should a removal be
+ * missed (a crash, a job running at that moment), the processor still finds
+ * its id absent from the plan and does nothing.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { communityPolicy } from '../../src/app/core.ts';
+import {
+  type Deadline,
+  deadlinePlan,
+  digestPlan,
+  NOTICE_DEADLINES,
+} from '../../src/app/deadline-plan.ts';
+import type { Clock, CommunityRecord } from '../../src/app/ports.ts';
+import type { DeadlineSubject, ScheduleReader } from '../../src/app/schedule-ports.ts';
+import { type DeadlineJob, deadlineJob } from '../queues.ts';
+
+/** Retries for a deadline job that throws (database down...). A failed job is removed, so the reconciler re-adds it. */
+export const DEADLINE_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Kept an hour, so a re-sync in that time is a no-op rather than a second run.
+  removeOnComplete: { age: 3600, count: 50_000 },
+  removeOnFail: true,
+} as const;
+
+/** An index entry outlives its last deadline by this much. */
+const INDEX_TTL_MS = 7 * 86_400_000;
+
+export type SubjectPlan = { subjectId: string; plan: readonly Deadline[] };
+
+export type DeadlineScheduler = {
+  /** Makes the jobs of `subjectId` (a proposal, or a community for its digest) exactly `plan`. */
+  sync(subjectId: string, plan: readonly Deadline[]): Promise<void>;
+  /** {@link sync} for many subjects at once. */
+  syncMany(entries: readonly SubjectPlan[]): Promise<void>;
+  /** The pending deadlines of a subject, as PostgreSQL has them now (notices already sent left out). */
+  planFor(subject: DeadlineSubject): Promise<Deadline[]>;
+  digestPlanFor(community: CommunityRecord): Promise<Deadline[]>;
+};
+
+export function createDeadlineScheduler(deps: {
+  queue: Queue<DeadlineJob>;
+  redis: Redis;
+  prefix: string;
+  reader: ScheduleReader;
+  clock: Clock;
+}): DeadlineScheduler {
+  const indexKey = (subjectId: string) => `${deps.prefix}:yishi-deadline-index:${subjectId}`;
+
+  async function withSent(candidates: Deadline[]): Promise<ReadonlySet<string>> {
+    const keys = candidates.filter((d) => NOTICE_DEADLINES.has(d.type)).map((d) => d.jobId);
+    return deps.reader.sentNotices(keys);
+  }
+
+  /** One round trip per step for the whole batch: the reconciler syncs pages of subjects. */
+  async function syncMany(entries: readonly SubjectPlan[]): Promise<void> {
+    if (entries.length === 0) return;
+    const read = deps.redis.pipeline();
+    for (const { subjectId } of entries) read.smembers(indexKey(subjectId));
+    const known = (await read.exec()) ?? [];
+    const now = deps.clock.now().getTime();
+    const write = deps.redis.multi();
+    const stale: string[] = [];
+    entries.forEach(({ subjectId, plan }, i) => {
+      const key = indexKey(subjectId);
+      const wanted = new Set(plan.map((d) => d.jobId));
+      const ids = (known[i]?.[1] ?? []) as string[];
+      const gone = ids.filter((id) => !wanted.has(id));
+      stale.push(...gone);
+      if (plan.length === 0) {
+        if (ids.length > 0) write.del(key);
+        return;
+      }
+      if (gone.length > 0) write.srem(key, ...gone);
+      // The index names a job before the job exists, so no job is ever unlisted.
+      const lastDue = Math.max(...plan.map((d) => d.dueAt.getTime()));
+      write.sadd(key, ...wanted).pexpire(key, Math.max(0, lastDue - now) + INDEX_TTL_MS);
+    });
+    await write.exec();
+    // Only jobs still ahead are removed: one whose time has come has run (its record is kept
+    // for a while) or is about to, and then finds itself absent from the plan.
+    const ahead = stale.filter((id) => Number(id.slice(id.lastIndexOf('-') + 1)) > now);
+    await Promise.all(ahead.map((id) => deps.queue.remove(id)));
+    const jobs = entries.flatMap(({ plan }) => plan);
+    if (jobs.length === 0) return;
+    await deps.queue.addBulk(
+      jobs.map((d) => ({
+        name: d.type,
+        data: deadlineJob(d),
+        opts: {
+          ...DEADLINE_JOB_OPTIONS,
+          jobId: d.jobId,
+          delay: Math.max(0, d.dueAt.getTime() - now),
+        },
+      })),
+    );
+  }
+
+  return {
+    async planFor(subject) {
+      const input = {
+        proposal: subject.proposal,
+        resolution: subject.resolution,
+        policy: communityPolicy(subject.community),
+        now: deps.clock.now(),
+      };
+      const sent = await withSent(deadlinePlan(input));
+      return deadlinePlan({ ...input, sent });
+    },
+
+    async digestPlanFor(community) {
+      const input = { community, policy: communityPolicy(community), now: deps.clock.now() };
+      const sent = await withSent(digestPlan(input));
+      return digestPlan({ ...input, sent });
+    },
+
+    sync: (subjectId, plan) => syncMany([{ subjectId, plan }]),
+    syncMany,
+  };
+}

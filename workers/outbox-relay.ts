@@ -1,0 +1,161 @@
+/**
+ * The outbox relay: turns committed publications into work. For each outbox
+ * row, oldest first: re-sync that proposal's deadlines with the queue
+ * (schedule what its plan says, drop what it no longer says), fan the card
+ * out to every bound chat of the community as push requests, then mark the
+ * row relayed. A crash before the mark relays the row again: deadline jobs
+ * and card pushes are idempotent, so nothing is lost and nothing doubles.
+ *
+ * One relay runs at a time across all worker processes: each holds a short
+ * Redis lease while it relays. (Row locks with FOR UPDATE SKIP LOCKED would
+ * need the PostgreSQL transaction held open around the Redis calls, which
+ * the single-connection embedded database cannot serve alongside the reads.)
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../src/app/ports.ts';
+import type { OutboxFeed, OutboxRow, ScheduleReader } from '../src/app/schedule-ports.ts';
+import type { WorkerLog } from './deadlines/log.ts';
+import type { DeadlineScheduler } from './deadlines/scheduler.ts';
+import { type CardPush, PUBLICATION_KINDS, type PushQueue } from './push/push-request.ts';
+
+export type OutboxRelayDeps = {
+  feed: OutboxFeed;
+  reader: ScheduleReader;
+  scheduler: DeadlineScheduler;
+  push: PushQueue;
+  clock: Clock;
+  redis: Redis;
+  prefix: string;
+  log: WorkerLog;
+};
+
+export type OutboxRelayOptions = {
+  /** Pause between polls when the outbox is empty. Default 150 ms. */
+  pollMs?: number;
+  /** Rows per batch. Default 100. */
+  batchSize?: number;
+  /** How long the lease lasts without renewal (a dead relay's successor waits this long). Default 10 s. */
+  leaseMs?: number;
+};
+
+export type OutboxRelay = {
+  /** Relays one batch now if this process holds (or can take) the lease; the rows relayed. */
+  relayOnce(): Promise<number>;
+  close(): Promise<void>;
+};
+
+const KINDS: ReadonlySet<string> = new Set(PUBLICATION_KINDS);
+
+// Renews or takes the lease only if it is ours or free.
+const TAKE_LEASE = `
+local current = redis.call('GET', KEYS[1])
+if current == false or current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+const DROP_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+async function relayRows(deps: OutboxRelayDeps, rows: readonly OutboxRow[]): Promise<void> {
+  const subjects = new Map<string, { communityId: string; number: number }>();
+  for (const row of rows) {
+    subjects.set(`${row.communityId}/${row.number}`, row);
+  }
+  const loaded = await deps.reader.subjects([...subjects.values()]);
+  const plans = await Promise.all(
+    loaded.map(async (subject) => ({
+      subjectId: subject.proposal.id,
+      plan: await deps.scheduler.planFor(subject),
+    })),
+  );
+  await deps.scheduler.syncMany(plans);
+  const bindings = new Map<string, Awaited<ReturnType<ScheduleReader['bindings']>>>();
+  const urgent: CardPush[] = [];
+  const later: CardPush[] = [];
+  for (const row of rows) {
+    if (!KINDS.has(row.kind)) {
+      deps.log.warn({ outboxId: row.id, kind: row.kind }, 'outbox row of unknown kind skipped');
+      continue;
+    }
+    let chats = bindings.get(row.communityId);
+    if (!chats) {
+      chats = await deps.reader.bindings(row.communityId);
+      bindings.set(row.communityId, chats);
+    }
+    // A person's own action shows at once; system announcements wait out quiet hours.
+    const into = row.announcement ? later : urgent;
+    for (const chat of chats) {
+      into.push({
+        kind: 'card',
+        communityId: row.communityId,
+        number: row.number,
+        card: row.kind as CardPush['card'],
+        platform: chat.platform,
+        chatId: chat.chatId,
+      });
+    }
+  }
+  if (urgent.length > 0) await deps.push.enqueue(urgent, { urgent: true });
+  if (later.length > 0) await deps.push.enqueue(later, { urgent: false });
+}
+
+export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOptions = {}) {
+  const pollMs = options.pollMs ?? 150;
+  const batchSize = options.batchSize ?? 100;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const leaseKey = `${deps.prefix}:yishi-outbox-relay-lease`;
+  const token = randomUUID();
+  let closed = false;
+  let inFlight: Promise<number> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+
+  const holdLease = async () =>
+    (await deps.redis.eval(TAKE_LEASE, 1, leaseKey, token, String(leaseMs))) === 1;
+
+  async function relayOnce(): Promise<number> {
+    if (!(await holdLease())) return 0;
+    const rows = await deps.feed.pending(batchSize);
+    if (rows.length === 0) return 0;
+    await relayRows(deps, rows);
+    await deps.feed.markRelayed(
+      rows.map((r) => r.id),
+      deps.clock.now(),
+    );
+    return rows.length;
+  }
+
+  const serialized = (): Promise<number> => {
+    if (inFlight) return inFlight;
+    inFlight = relayOnce().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+
+  const loop = async () => {
+    if (closed) return;
+    let relayed = 0;
+    try {
+      relayed = await serialized();
+    } catch (error) {
+      deps.log.error({ error: String(error) }, 'outbox relay failed; retrying');
+    }
+    // A full batch means more may be waiting: go again at once.
+    if (!closed) timer = setTimeout(loop, relayed >= batchSize ? 0 : pollMs);
+  };
+  timer = setTimeout(loop, 0);
+
+  const relay: OutboxRelay = {
+    relayOnce: serialized,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await inFlight?.catch(() => undefined);
+      await deps.redis.eval(DROP_LEASE, 1, leaseKey, token).catch(() => undefined);
+    },
+  };
+  return relay;
+}

@@ -1,0 +1,79 @@
+/**
+ * A permissive fake Telegram Bot API for the ingest scenarios: answers every
+ * method at once with a plausible result and counts calls per method. No
+ * rate limits (the fan-out scenario uses the workers' rate-limited fake).
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+
+export type FakeBotApi = {
+  url: string;
+  calls: Record<string, number>;
+  stop(): Promise<void>;
+};
+
+const BOT = { id: 7_000_000_001, is_bot: true, first_name: 'yishi', username: 'yishi_bench_bot' };
+
+function resultFor(method: string, params: Record<string, unknown>, messageId: number): unknown {
+  switch (method) {
+    case 'getMe':
+      return {
+        ...BOT,
+        can_join_groups: true,
+        can_read_all_group_messages: false,
+        supports_inline_queries: false,
+      };
+    case 'sendMessage':
+    case 'editMessageText':
+      return {
+        message_id: typeof params.message_id === 'number' ? params.message_id : messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: params.chat_id, type: 'supergroup', title: 'bench' },
+        from: BOT,
+        text: typeof params.text === 'string' ? params.text : '',
+      };
+    case 'getWebhookInfo':
+      return { url: '', has_custom_certificate: false, pending_update_count: 0 };
+    default:
+      return true;
+  }
+}
+
+export async function startFakeBotApi(): Promise<FakeBotApi> {
+  const calls: Record<string, number> = {};
+  let messageId = 1000;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      // /bot<token>/<method>
+      const method = (req.url ?? '').split('?')[0]?.split('/').pop() ?? '';
+      calls[method] = (calls[method] ?? 0) + 1;
+      let params: Record<string, unknown> = {};
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text && (req.headers['content-type'] ?? '').includes('json')) {
+        try {
+          params = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          params = {};
+        }
+      }
+      const body = JSON.stringify({ ok: true, result: resultFor(method, params, ++messageId) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

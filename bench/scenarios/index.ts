@@ -1,0 +1,19 @@
+/** Every scenario, in the order a run takes them. */
+import type { Scenario } from '../lib/types.ts';
+import { deadlinePrecision } from './deadline-precision.ts';
+import { deadlineStorm } from './deadline-storm.ts';
+import { fanOut } from './fan-out.ts';
+import { ingest } from './ingest.ts';
+import { memory } from './memory.ts';
+import { recovery } from './recovery.ts';
+import { tally } from './tally.ts';
+
+export const scenarios: Scenario[] = [
+  ingest,
+  tally,
+  deadlinePrecision,
+  deadlineStorm,
+  memory,
+  fanOut,
+  recovery,
+];

@@ -1,0 +1,177 @@
+/**
+ * Recovery: 100,000 pending deadlines, Redis FLUSHALL, a worker process
+ * restarts: the time from the flush until its reconcile pass has rebuilt them
+ * all (goal ≤ 60 s), and none fires twice. A set of deadlines due around the
+ * flush (half fire before it, half after the rebuild) must each fire exactly once.
+ */
+import { Queue } from 'bullmq';
+import { DEADLINES_QUEUE } from '../../workers/queues.ts';
+import { type BenchDatabase, withDatabase } from '../lib/database.ts';
+import { plannedProposals, scheduleDirectly } from '../lib/fast-schedule.ts';
+import { countingPushQueue, startBenchWorkers } from '../lib/product-workers.ts';
+import { privateRedis, uniquePrefix } from '../lib/redis.ts';
+import { seedCommunities, seedProposals } from '../lib/seed.ts';
+import type { Scenario } from '../lib/types.ts';
+import { startWorkerProcess } from '../lib/worker-process.ts';
+
+const DAY_MS = 86_400_000;
+const PER_COMMUNITY = 1000;
+
+const sizes = (quick: boolean) =>
+  quick
+    ? { backlog: 2_000, soon: 100, soonStepMs: 20, capMs: 60_000 }
+    : { backlog: 100_000, soon: 1_000, soonStepMs: 10, capMs: 180_000 };
+
+async function count(db: BenchDatabase, sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await db.pool.query<{ n: string }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+export const recovery: Scenario = {
+  name: 'recovery',
+  title: 'Recovery after Redis FLUSHALL',
+  async run(ctx) {
+    const size = sizes(ctx.quick);
+    return withDatabase(async (db) => {
+      const redis = await privateRedis();
+      const prefix = uniquePrefix('recovery');
+      const inspect = new Queue(DEADLINES_QUEUE, { connection: redis.connection(), prefix });
+      try {
+        // Workers started on the empty database: their start-up pass is over at once.
+        const before = await startBenchWorkers(db, {
+          redisUrl: redis.url,
+          prefix,
+          push: countingPushQueue(),
+        });
+        await before.reconciler.runNow();
+        const backlog = await seedCommunities(db.pool, {
+          tag: 0,
+          count: Math.ceil(size.backlog / PER_COMMUNITY),
+          households: 5,
+        });
+        const backlogSpec = {
+          perCommunity: Math.min(PER_COMMUNITY, size.backlog),
+          state: 'collecting' as const,
+          first: new Date(Date.now() + 3_600_000),
+          stepMs: Math.floor(DAY_MS / size.backlog),
+        };
+        await seedProposals(db.pool, backlog, backlogSpec);
+        await scheduleDirectly(before.scheduler, plannedProposals(backlog, backlogSpec));
+        const soonSet = await seedCommunities(db.pool, { tag: 1, count: 1, households: 5 });
+        const soonSpec = {
+          perCommunity: size.soon,
+          state: 'collecting' as const,
+          first: new Date(Date.now() + 3_000),
+          stepMs: size.soonStepMs,
+        };
+        await seedProposals(db.pool, soonSet, soonSpec);
+        await scheduleDirectly(before.scheduler, plannedProposals(soonSet, soonSpec));
+        const scheduled = await inspect.getDelayedCount();
+        ctx.log(`recovery: ${scheduled} deadlines pending; flushing once half the soon set fired`);
+        const expiredSoon = () =>
+          count(
+            db,
+            `SELECT count(*) AS n FROM "Proposal" WHERE "communityId" = $1 AND state = 'expired'`,
+            [soonSet.communityId(0)],
+          );
+        await until(async () => (await expiredSoon()) >= size.soon / 2, 60_000);
+        await before.close();
+        const firedBefore = await expiredSoon();
+        await redis.connection().flushall();
+        const flushedAt = performance.now();
+
+        const worker = await startWorkerProcess(
+          { databaseUrl: db.url, redisUrl: redis.url, prefix },
+          60_000,
+        );
+        let rebuildMs: number | null = null;
+        let rebuilt = 0;
+        let peakRssMb = 0;
+        try {
+          const pass = worker.waitFor('reconciled', size.capMs).then(
+            (r) => r,
+            () => null,
+          );
+          const sampler = setInterval(() => {
+            void worker.procStatus().then(
+              (s) => {
+                peakRssMb = Math.max(peakRssMb, Math.round(s.peakRssBytes / 2 ** 20));
+              },
+              () => {},
+            );
+          }, 1000);
+          const ended = await pass;
+          clearInterval(sampler);
+          if (ended) rebuildMs = performance.now() - flushedAt;
+          rebuilt = await inspect.getDelayedCount();
+          ctx.log(
+            `recovery: ${rebuilt} pending after ${Math.round(performance.now() - flushedAt)} ms (${ended ? 'pass ended' : 'cap reached'})`,
+          );
+          await until(async () => (await expiredSoon()) >= size.soon, ended ? 60_000 : 1_000);
+        } finally {
+          await worker.kill();
+        }
+        const firedTwice = await count(
+          db,
+          `SELECT count(*) AS n FROM (SELECT subject FROM "AuditEntry" WHERE action = 'proposal.expired'
+             GROUP BY subject HAVING count(*) > 1) twice`,
+          [],
+        );
+        const expiredTotal = await count(
+          db,
+          `SELECT count(*) AS n FROM "Proposal" WHERE state = 'expired'`,
+          [],
+        );
+        const soonFired = await expiredSoon();
+        return {
+          path: 'workers',
+          size: { pending: scheduled, soon: size.soon },
+          figures: [
+            {
+              name: `FLUSHALL → all ${scheduled.toLocaleString('en-US')} rebuilt (worker restart + reconcile pass)`,
+              value: rebuildMs === null ? null : Math.round(rebuildMs),
+              unit: 'ms',
+              goal: { op: '<=', value: 60_000 },
+              ...(rebuildMs === null
+                ? { note: `not done within ${size.capMs / 1000} s: ${rebuilt} rebuilt by then` }
+                : {}),
+            },
+            {
+              name: 'deadlines fired twice',
+              value: firedTwice,
+              unit: 'count',
+              goal: { op: '=', value: 0 },
+            },
+            {
+              name: `deadlines due around the flush not fired (${firedBefore} fired before it)`,
+              value: size.soon - soonFired,
+              unit: 'count',
+              goal: { op: '=', value: 0 },
+            },
+            { name: 'worker peak RSS during the pass', value: peakRssMb, unit: 'MB' },
+          ],
+          details: {
+            scheduled,
+            rebuilt,
+            firedBefore,
+            soonFired,
+            expiredTotal,
+            unexpectedExpiries: expiredTotal - soonFired,
+          },
+        };
+      } finally {
+        await inspect.close();
+        await redis.stop();
+      }
+    });
+  },
+};

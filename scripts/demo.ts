@@ -33,9 +33,10 @@ import { setChatLocale } from '../src/app/set-chat-locale.ts';
 import { type Locale, progressBar, t } from '../src/i18n/translate.ts';
 import { rosterDeps } from '../src/runtime/roster-deps.ts';
 import { uuidSource } from '../src/runtime/system.ts';
+import { databasePorts } from '../src/runtime/worker-ports.ts';
 import { prismaChatStore } from '../src/store/chat-store.ts';
 import { openDatabase } from '../src/store/database.ts';
-import { databasePorts, startWorkers } from '../workers/index.ts';
+import { startWorkers } from '../workers/index.ts';
 import { DEFAULT_PUSH_LIMITS, PUSH_QUEUE } from '../workers/push/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -7,19 +7,11 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CoreDeps } from '../src/app/core.ts';
+import type { DeliveryStores } from '../src/app/delivery-ports.ts';
 import { type NoticeReader, renderNotice } from '../src/app/notices.ts';
 import type { ChatSender, Clock, DeliberationStore, IdSource, Platform } from '../src/app/ports.ts';
 import { renderCardPush } from '../src/app/render-push.ts';
 import type { NoticeLedger, OutboxFeed, ScheduleReader } from '../src/app/schedule-ports.ts';
-import type { Database } from '../src/store/database.ts';
-import { prismaDeliberationStore } from '../src/store/deliberation-store.ts';
-import { type DeliveryStores, prismaDeliveryStores } from '../src/store/delivery-store.ts';
-import {
-  prismaNoticeLedger,
-  prismaNoticeReader,
-  prismaOutboxFeed,
-  prismaScheduleReader,
-} from '../src/store/schedule-store.ts';
 import { silentLog, type WorkerLog } from './deadlines/log.ts';
 import type { DeadlineHooks } from './deadlines/processors.ts';
 import { type Reconciler, startReconciler } from './deadlines/reconciler.ts';
@@ -39,7 +31,7 @@ import { checkRedisPolicy } from './redis-policy.ts';
 
 export { checkRedisPolicy } from './redis-policy.ts';
 
-/** The store ports of the workers ({@link databasePorts} builds them on one database). */
+/** The store ports of the workers (src/runtime/worker-ports.ts builds them on one database). */
 export type WorkerPorts = {
   store: DeliberationStore;
   reader: ScheduleReader;
@@ -64,18 +56,6 @@ export type WorkersDeps = Omit<WorkerPorts, 'notices' | 'deliveries'> &
     push?: PushPort | undefined;
     log?: WorkerLog | undefined;
   };
-
-/** The store ports of the workers, on one database. */
-export function databasePorts(db: Pick<Database, 'prisma'>): WorkerPorts {
-  return {
-    store: prismaDeliberationStore(db.prisma),
-    reader: prismaScheduleReader(db.prisma),
-    ledger: prismaNoticeLedger(db.prisma),
-    feed: prismaOutboxFeed(db.prisma),
-    notices: prismaNoticeReader(db.prisma),
-    deliveries: prismaDeliveryStores(db.prisma),
-  };
-}
 
 /** Where Redis is, when not given as a URL. */
 export type RedisTarget = {

@@ -5,12 +5,8 @@
  * push queue can be a counting stand-in where the scenario does not measure pushes.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  databasePorts,
-  startWorkers,
-  type Workers,
-  type WorkersOptions,
-} from '../../workers/index.ts';
+import { databasePorts } from '../../src/runtime/worker-ports.ts';
+import { startWorkers, type Workers, type WorkersOptions } from '../../workers/index.ts';
 import type { PushQueue, PushRequest } from '../../workers/push/push-request.ts';
 import type { BenchDatabase } from './database.ts';
 

@@ -38,3 +38,10 @@ export interface NoticeDeliveryStore {
   /** Records the notice push as delivered (NoticeSent); recording twice is harmless. */
   record(key: string, at: Date): Promise<void>;
 }
+
+/** The push worker's memory: card messages, refusing chats, notices delivered. */
+export type DeliveryStores = {
+  cards: CardMessageStore;
+  problems: DeliveryProblemStore;
+  notices: NoticeDeliveryStore;
+};

@@ -2,19 +2,11 @@
  * Prisma implementation of the push queue's delivery ports: CardMessage,
  * DeliveryProblem and NoticeSent rows.
  */
-import type {
-  CardMessageKey,
-  CardMessageStore,
-  DeliveryProblemStore,
-  NoticeDeliveryStore,
-} from '../app/delivery-ports.ts';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import type { CardMessageKey, DeliveryStores } from '../app/delivery-ports.ts';
 
-export type DeliveryStores = {
-  cards: CardMessageStore;
-  problems: DeliveryProblemStore;
-  notices: NoticeDeliveryStore;
-};
+export type { DeliveryStores } from '../app/delivery-ports.ts';
+
+import type { PrismaClient } from './generated/prisma/client.ts';
 
 const cardId = (key: CardMessageKey) => ({
   platform: key.platform,

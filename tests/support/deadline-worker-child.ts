@@ -8,8 +8,9 @@
  *   node --import tsx tests/support/deadline-worker-child.ts
  */
 import { uuidSource } from '../../src/runtime/system.ts';
+import { databasePorts } from '../../src/runtime/worker-ports.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { databasePorts, startWorkers } from '../../workers/index.ts';
+import { startWorkers } from '../../workers/index.ts';
 import type { DeadlineJob } from '../../workers/queues.ts';
 
 const env = (name: string): string => {

@@ -1,18 +1,28 @@
 /**
- * The composition root: config -> database -> Redis -> HTTP server (and, in
- * later steps, bots and workers). The one place that sees every layer.
+ * The composition root: config -> Redis -> database -> the HTTP side (health,
+ * metrics, Telegram) and/or the worker side (deadlines, pushes, maintenance).
+ * The one place that sees every layer.
  *
  *   tsx src/runtime/main.ts [all|web|worker]
+ *
+ * SIGTERM stops taking work, lets in-flight requests and jobs finish, and
+ * exits; a shutdown that cannot finish (Redis gone) is cut off after
+ * SHUTDOWN_TIMEOUT_MS so an orchestrator's restart is not held up.
  */
-import type { Server } from 'node:http';
 import { applyMigrations } from '../../prisma/migrate.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { checkRedisPolicy, type Workers } from '../../workers/index.ts';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { describeError, YishiError } from '../errors.ts';
 import { openDatabase, pingDatabase } from '../store/database.ts';
-import { createHttpApp, listen } from './http-server.ts';
+import { prismaDeliberationStore } from '../store/deliberation-store.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { connectRedis, pingRedis } from './redis.ts';
+import { systemClock, uuidSource } from './system.ts';
+import { startWeb, type Web } from './web.ts';
+import { startWorkerSide } from './workers.ts';
+
+const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 type Mode = 'all' | 'web' | 'worker';
 
@@ -27,6 +37,15 @@ async function start(mode: Mode): Promise<void> {
       { cause },
     );
   });
+
+  // Before the database: an evicting Redis would silently lose deadlines, and the person
+  // running a worker should hear so at once.
+  if (mode !== 'web') {
+    await checkRedisPolicy(redis).catch((error: unknown) => {
+      redis.disconnect();
+      throw error;
+    });
+  }
 
   const db = await openDatabase(config.database).catch((cause: unknown) => {
     throw new YishiError('db_unreachable', `cannot open the database: ${describeError(cause)}`, {
@@ -50,17 +69,23 @@ async function start(mode: Mode): Promise<void> {
   }
 
   const metrics = createMetrics();
-  let server: Server | undefined;
-  if (mode !== 'worker') {
-    const app = createHttpApp({
-      metrics,
-      health: async () => {
-        const [dbUp, redisUp] = await Promise.all([pingDatabase(db), pingRedis(redis)]);
-        return { db: dbUp, redis: redisUp };
-      },
-    });
-    server = await listen(app, config.port);
-    log.info({ port: config.port, mode, database: db.kind }, 'yishi listening');
+  const core = { clock: systemClock, ids: uuidSource, store: prismaDeliberationStore(db.prisma) };
+  let workers: Workers | undefined;
+  let web: Web | undefined;
+  try {
+    if (mode !== 'web') workers = await startWorkerSide({ config, db, log });
+    if (mode !== 'worker') web = await startWeb({ config, db, redis, core, metrics, log });
+  } catch (error) {
+    await workers?.close().catch(() => {});
+    redis.disconnect();
+    await db.close().catch(() => {});
+    throw error;
+  }
+  if (web) {
+    log.info(
+      { port: config.port, mode, database: db.kind, telegram: telegramMode(config) },
+      'yishi listening',
+    );
   } else {
     log.info({ mode, database: db.kind }, 'yishi worker started');
   }
@@ -70,13 +95,36 @@ async function start(mode: Mode): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    const cutoff = setTimeout(() => {
+      log.warn({ afterMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    cutoff.unref();
+    const failed = (step: string) => (error: unknown) =>
+      log.error({ err: error, step }, 'shutdown step failed');
+    // The web side first: no new updates while the workers finish their jobs.
+    await web?.close().catch(failed('web'));
+    if (workers) {
+      if (await pingRedis(redis)) {
+        await workers.close().catch(failed('workers'));
+      } else {
+        // Without Redis no job can finish or hand back its lock; those in flight run again
+        // on another worker once their lock expires (every job is idempotent).
+        log.warn('Redis unreachable: in-flight jobs are left to be retried elsewhere');
+      }
+    }
     redis.disconnect();
     await db.close();
+    log.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function telegramMode(config: Config): string {
+  if (!config.telegram) return 'off (no TELEGRAM_BOT_TOKEN)';
+  return config.publicUrl ? 'webhook' : 'polling';
 }
 
 const mode = (process.argv[2] ?? 'all') as string;

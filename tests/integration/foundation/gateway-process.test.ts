@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../support/postgres.ts';
 import { freePort, runNode, startGateway, startRedis } from '../../support/processes.ts';
@@ -61,6 +62,11 @@ describe('the gateway process', () => {
     [{ DATABASE_URL: 'nonsense' }, 'DATABASE_URL'],
     [{ PORT: 'x' }, 'PORT'],
     [{ REDIS_URL: 'redis://127.0.0.1:1' }, 'REDIS_URL'],
+    // Webhook mode without a secret: grammY would accept any request.
+    [
+      { TELEGRAM_BOT_TOKEN: '123:abc', PUBLIC_URL: 'https://yishi.example.org' },
+      'TELEGRAM_WEBHOOK_SECRET',
+    ],
   ])('stops with exit code 2 and one line for %o', async (env, variable) => {
     const dir = await mkdtemp(join(tmpdir(), 'yishi-pglite-'));
     try {
@@ -73,6 +79,27 @@ describe('the gateway process', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^yishi: ${variable}: `));
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to run workers on a Redis that may evict keys, with one line naming REDIS_URL', async () => {
+    const redis = await startRedis();
+    const dir = await mkdtemp(join(tmpdir(), 'yishi-pglite-'));
+    const client = new Redis(redis.url);
+    try {
+      await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const run = await runNode(['--import', 'tsx', 'src/runtime/main.ts', 'worker'], {
+        REDIS_URL: redis.url,
+        YISHI_DATA_DIR: dir,
+      });
+      expect(run.code).toBe(2);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^yishi: REDIS_URL: Redis maxmemory-policy is "allkeys-lru"/);
+    } finally {
+      client.disconnect();
+      await redis.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -1,0 +1,75 @@
+/**
+ * The HTTP side of a process: health, metrics and, when a bot token is
+ * configured, the Telegram adapter (webhook on the same server when
+ * PUBLIC_URL is set, long polling otherwise).
+ */
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
+import type { CoreDeps } from '../app/core.ts';
+import type { Config } from '../config.ts';
+import { prismaChatStore } from '../store/chat-store.ts';
+import { type Database, pingDatabase } from '../store/database.ts';
+import { prismaJoinCodeStore } from '../store/roster-store.ts';
+import { prismaStatusReader } from '../store/status-store.ts';
+import { createHttpApp, listen } from './http-server.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { pingRedis } from './redis.ts';
+
+export type Web = { server: Server; telegram: TelegramAdapter | undefined; close(): Promise<void> };
+
+export async function startWeb(deps: {
+  config: Config;
+  db: Database;
+  redis: Redis;
+  core: CoreDeps;
+  metrics: Metrics;
+  log: Logger;
+}): Promise<Web> {
+  const { config, db, redis, core, log } = deps;
+  const app = createHttpApp({
+    metrics: deps.metrics,
+    health: async () => {
+      const [dbUp, redisUp] = await Promise.all([pingDatabase(db), pingRedis(redis)]);
+      return { db: dbUp, redis: redisUp };
+    },
+  });
+
+  let telegram: TelegramAdapter | undefined;
+  if (config.telegram) {
+    telegram = await createTelegramAdapter({
+      token: config.telegram.token,
+      apiRoot: config.telegram.apiRoot,
+      webhookSecret: config.telegram.webhookSecret,
+      deps: {
+        core,
+        joinCodes: { clock: core.clock, ids: core.ids, joinCodes: prismaJoinCodeStore(db.prisma) },
+        status: prismaStatusReader(db.prisma),
+        chats: prismaChatStore(db.prisma),
+        log,
+      },
+    });
+    if (config.publicUrl) telegram.mount(app);
+  }
+
+  const server = await listen(app, config.port);
+  if (telegram && config.publicUrl) {
+    // Registered once the route answers, so Telegram's first delivery finds it.
+    await telegram.setWebhook(config.publicUrl);
+    log.info({ url: config.publicUrl }, 'telegram webhook registered');
+  } else if (telegram) {
+    await telegram.startPolling();
+    log.info('telegram long polling (no PUBLIC_URL)');
+  }
+
+  return {
+    server,
+    telegram,
+    async close() {
+      // Stop taking requests first; in-flight webhook requests finish before the bot stops.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await telegram?.stop();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The worker side of a process: deadlines, reconciler, outbox relay, the push
+ * queue's worker with the platforms' senders, and the hourly maintenance.
+ */
+import { Api } from 'grammy';
+import { createTelegramSender } from '../../bots/telegram/sender.ts';
+import { startWorkers, type Workers } from '../../workers/index.ts';
+import { startMaintenance } from '../../workers/maintenance.ts';
+import type { ChatSender, Platform } from '../app/ports.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../store/database.ts';
+import { pruneExpired, sealAllCommunities } from '../store/maintenance-store.ts';
+import type { Logger } from './logger.ts';
+import { systemClock, uuidSource } from './system.ts';
+import { databasePorts } from './worker-ports.ts';
+
+/** Every queue key starts with this, so one Redis can serve other software too. */
+export const QUEUE_PREFIX = 'yishi';
+
+function senders(config: Config): Partial<Record<Platform, ChatSender>> {
+  // The push queue paces and retries: this Api has no auto-retry of its own.
+  return config.telegram
+    ? {
+        telegram: createTelegramSender(
+          new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }),
+        ),
+      }
+    : {};
+}
+
+export async function startWorkerSide(deps: {
+  config: Config;
+  db: Database;
+  log: Logger;
+}): Promise<Workers> {
+  const { config, db, log } = deps;
+  const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
+  const maintenance = await startMaintenance({
+    connection,
+    prefix: QUEUE_PREFIX,
+    now: () => systemClock.now(),
+    tasks: {
+      sealAudit: (now) => sealAllCommunities(db.prisma, now),
+      prune: (cutoffs) => pruneExpired(db.prisma, cutoffs),
+    },
+    onRun: (result) => log.info(result, 'maintenance done'),
+  });
+  try {
+    return await startWorkers(
+      {
+        clock: systemClock,
+        ids: uuidSource,
+        ...databasePorts(db),
+        senders: senders(config),
+        log,
+      },
+      { connection: config.redisUrl, prefix: QUEUE_PREFIX, alongside: [maintenance] },
+    );
+  } catch (error) {
+    await maintenance.close();
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The composition root as it is deployed: `main.ts web` takes Telegram's
+ * webhook, `main.ts worker` (a separate process) relays the outbox and
+ * pushes cards; both share only PostgreSQL and Redis. A proposal typed in
+ * the group comes back as a card the worker process posted, and SIGTERM
+ * stops both cleanly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindChat } from '../../../src/app/bind-chat.ts';
+import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
+import { seedCommunity, type TestCommunity } from '../../support/community.ts';
+import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { freePort, startGateway, startRedis } from '../../support/processes.ts';
+import {
+  linkTelegramAccounts,
+  messageUpdate,
+  SECRET_HEADER,
+  TEST_SECRET,
+  TEST_TOKEN,
+  userIdOf,
+} from '../../support/telegram.ts';
+
+const GROUP = -1001000000321;
+
+describe('web and worker processes', () => {
+  let db: TestDatabase;
+  let c: TestCommunity;
+  let fake: FakeTelegram;
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    c = await seedCommunity(db, { households: 10, realClock: true });
+    await linkTelegramAccounts(db, c, [0, 1, 2]);
+    await bindChat(rosterDeps(db), { communityId: c.id, platform: 'telegram', chatId: `${GROUP}` });
+    fake = await startFakeTelegram({ token: TEST_TOKEN });
+    // A Redis of the test's own: the processes use the production queue prefix.
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  it('takes a command by webhook in one process and posts its card from another', async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      YISHI_AUTO_MIGRATE: '0',
+      TELEGRAM_BOT_TOKEN: TEST_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TEST_SECRET,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      PUBLIC_URL: publicUrl,
+    };
+    const web = await startGateway({ ...env, PORT: String(port) }, 'web');
+    const worker = await startGateway({ ...env, PORT: String(await freePort()) }, 'worker');
+    try {
+      const [registered] = fake.calls('setWebhook');
+      expect(registered?.params).toMatchObject({
+        url: `${publicUrl}/telegram/webhook`,
+        secret_token: TEST_SECRET,
+      });
+
+      const update = messageUpdate({
+        chatId: GROUP,
+        userId: userIdOf(1),
+        text: '/propose 小区东门加装雨棚 #public_facilities',
+      });
+      const response = await fetch(`${publicUrl}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SECRET_HEADER]: TEST_SECRET },
+        body: JSON.stringify(update),
+      });
+      expect(response.status).toBe(200);
+
+      await fake.until((f) => f.messagesIn(GROUP).some((m) => m.text.includes('小区东门加装雨棚')));
+      const card = fake.messagesIn(GROUP).find((m) => m.text.includes('小区东门加装雨棚'));
+      expect(card?.text).toMatch(/附议/);
+      expect(JSON.stringify(card?.replyMarkup)).toContain('callback_data');
+    } finally {
+      expect(await web.stop()).toBe(0);
+      expect(await worker.stop()).toBe(0);
+    }
+    expect(web.logs()).toContain('"telegram":"webhook"');
+    expect(worker.logs()).toContain('yishi worker started');
+  });
+});

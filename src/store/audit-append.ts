@@ -5,11 +5,22 @@ import type { Prisma } from './generated/prisma/client.ts';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/**
+ * The stored payload and its hash: exactly what JSONB will give back (dates
+ * become ISO strings), so verification recomputes the same hash from the
+ * stored payload.
+ */
+export function auditRow(entry: Pick<AuditInput, 'payload'>): {
+  payload: Record<string, unknown>;
+  payloadHash: string;
+} {
+  const payload = JSON.parse(JSON.stringify(entry.payload)) as Record<string, unknown>;
+  return { payload, payloadHash: sha256(canonicalJson(payload)) };
+}
+
 /** Appends an unsealed audit entry inside the caller's transaction. */
 export async function appendAudit(tx: Prisma.TransactionClient, entry: AuditInput): Promise<void> {
-  // Hash exactly what JSONB will give back (dates become ISO strings), so
-  // verification recomputes the same hash from the stored payload.
-  const payload = JSON.parse(JSON.stringify(entry.payload)) as Record<string, unknown>;
+  const { payload, payloadHash } = auditRow(entry);
   await tx.auditEntry.create({
     data: {
       communityId: entry.communityId,
@@ -17,7 +28,7 @@ export async function appendAudit(tx: Prisma.TransactionClient, entry: AuditInpu
       action: entry.action,
       subject: entry.subject,
       payload: payload as Prisma.InputJsonObject,
-      payloadHash: sha256(canonicalJson(payload)),
+      payloadHash,
       at: entry.at,
     },
   });

@@ -6,6 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export type DatabaseTarget =
@@ -17,15 +18,44 @@ export type Database = {
   /** The same connection(s), for the migration runner. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: DatabaseTarget['kind'];
+  /** PostgreSQL only: the pool Prisma runs on, for the stores that speak SQL (sql-session.ts). */
+  pool: pg.Pool | undefined;
   close(): Promise<void>;
 };
+
+/** Connections per process: enough for 40 webhook requests at once, whose transactions take ~1 ms. */
+const POOL_SIZE = 10;
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * The `pg` pool under a client opened here (PostgreSQL), so that a store given
+ * only the Prisma client can take the SQL path; undefined for PGlite.
+ */
+export function sqlPoolOf(prisma: PrismaClient): pg.Pool | undefined {
+  return pools.get(prisma);
+}
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     const { PrismaPg } = await import('@prisma/adapter-pg');
-    const adapterFactory = new PrismaPg({ connectionString: target.url, max: 10 });
+    // One pool for Prisma and the SQL stores, so a process holds POOL_SIZE connections, not twice.
+    const pool = new pg.Pool({ connectionString: target.url, max: POOL_SIZE });
+    // An idle connection dropped by the server must not end the process; the next query reconnects.
+    pool.on('error', () => {});
+    const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    return { prisma, adapterFactory, kind: 'postgres', close: () => prisma.$disconnect() };
+    pools.set(prisma, pool);
+    return {
+      prisma,
+      adapterFactory,
+      kind: 'postgres',
+      pool,
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
   }
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -43,6 +73,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     prisma,
     adapterFactory,
     kind: 'pglite',
+    pool: undefined,
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();

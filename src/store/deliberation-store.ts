@@ -17,7 +17,9 @@ import type {
 import type { Role } from '../app/roster-row.ts';
 import { appendAudit } from './audit-append.ts';
 import { toCommunityRecord } from './community-record.ts';
+import { sqlPoolOf } from './database.ts';
 import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
+import { sqlDeliberationStore } from './sql-deliberation-store.ts';
 
 type Tx = Prisma.TransactionClient;
 type Lock = 'update' | 'share' | 'none';
@@ -332,7 +334,14 @@ async function withRetry<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The deliberation store: on PostgreSQL the SQL implementation over the
+ * client's own pool (sql-deliberation-store.ts; Prisma's per-statement cost
+ * in interactive transactions limited a vote to ~70/s), on PGlite Prisma's.
+ */
 export function prismaDeliberationStore(prisma: PrismaClient): DeliberationStore {
+  const pool = sqlPoolOf(prisma);
+  if (pool) return sqlDeliberationStore(pool);
   return {
     transact: (work) =>
       withRetry(() => prisma.$transaction((tx) => work(deliberationTx(tx)), TRANSACTION)),

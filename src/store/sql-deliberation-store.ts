@@ -1,0 +1,567 @@
+/**
+ * The deliberation ports on PostgreSQL in plain SQL through `pg` (see
+ * sql-session.ts for why not Prisma here). Same locks as the Prisma
+ * implementation: a proposal row FOR UPDATE serialises co-signs and state
+ * changes; ballots take it FOR SHARE, so they run side by side but not with
+ * the close; a voter's ballot is serialised by an advisory lock, since the
+ * first ballot has no row to lock yet.
+ *
+ * Every port call is one round trip (a vote is 12 with BEGIN and COMMIT);
+ * the actor, which Prisma read in six, is one join.
+ */
+import type pg from 'pg';
+import type {
+  Actor,
+  ActorRef,
+  BallotRecord,
+  CommunityRecord,
+  DeliberationStore,
+  DeliberationTx,
+  ProposalRecord,
+  ResolutionRecord,
+  Voter,
+} from '../app/ports.ts';
+import type { Role } from '../app/roster-row.ts';
+import { auditRow } from './audit-append.ts';
+import { inTransaction, type SqlSession, type SqlValue } from './sql-session.ts';
+
+type Lock = 'update' | 'share' | 'none';
+
+const lockClause = (lock: Lock) =>
+  lock === 'update' ? 'FOR UPDATE' : lock === 'share' ? 'FOR SHARE' : '';
+
+type ProposalRow = Omit<ProposalRecord, 'tally'> & {
+  tallyFor: number | null;
+  tallyAgainst: number | null;
+  tallyAbstain: number | null;
+};
+
+const PROPOSAL_COLUMNS = `id, "communityId", number, title, body, category, "authorId",
+  state::text AS state, "createdAt", "cosignDeadline", "cosignThreshold", "cosignCount",
+  "agendaAt", "votingOpensAt", "votingClosesAt", "eligibleCount", "closedAt", "tallyFor",
+  "tallyAgainst", "tallyAbstain", "withdrawnAt", "followUpOf"`;
+
+function toProposal(row: ProposalRow): ProposalRecord {
+  const { tallyFor, tallyAgainst, tallyAbstain, ...rest } = row;
+  return {
+    ...rest,
+    tally:
+      tallyFor === null || tallyAgainst === null || tallyAbstain === null
+        ? null
+        : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
+  };
+}
+
+type CommunityRow = { id: string; name: string; timezone: string; locale: string; policy: unknown };
+
+function toCommunity(row: CommunityRow): CommunityRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    locale: row.locale === 'en' ? 'en' : 'zh-CN',
+    policy: (row.policy ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** The actor's columns, from `"Resident" r` joined to household, building and community. */
+const ACTOR_SELECT = `r.id AS "residentId", r.name, r."householdId", h.unit, h."buildingId",
+  bl.name AS building, r.roles::text[] AS roles, r."executingUnitId",
+  c.id AS "communityId", c.name AS "communityName", c.timezone, c.locale, c.policy`;
+const ACTOR_JOIN = `JOIN "Household" h ON h.id = r."householdId"
+  JOIN "Building" bl ON bl.id = h."buildingId"
+  JOIN "Community" c ON c.id = r."communityId"`;
+
+type ActorRow = {
+  residentId: string;
+  name: string;
+  householdId: string;
+  unit: string;
+  buildingId: string;
+  building: string;
+  roles: string[];
+  executingUnitId: string | null;
+  communityId: string;
+  communityName: string;
+  timezone: string;
+  locale: string;
+  policy: unknown;
+};
+
+function toActor(row: ActorRow): Actor {
+  return {
+    residentId: row.residentId,
+    name: row.name,
+    householdId: row.householdId,
+    unit: row.unit,
+    buildingId: row.buildingId,
+    building: row.building,
+    roles: row.roles as Role[],
+    executingUnitId: row.executingUnitId,
+    community: toCommunity({
+      id: row.communityId,
+      name: row.communityName,
+      timezone: row.timezone,
+      locale: row.locale,
+      policy: row.policy,
+    }),
+  };
+}
+
+const ballotLockKey = (proposalId: string, voterKey: string) => `${proposalId}/${voterKey}`;
+
+/** `SET a = $n, ...` for the defined keys of a patch; `casts` adds enum casts. */
+function setClause(
+  patch: Record<string, SqlValue | undefined>,
+  values: SqlValue[],
+  casts: Record<string, string> = {},
+): string {
+  const sets: string[] = [];
+  for (const [column, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`"${column}" = $${values.length}${casts[column] ?? ''}`);
+  }
+  return sets.join(', ');
+}
+
+function sqlTx(db: SqlSession): DeliberationTx {
+  // Advisory ballot locks this transaction already holds (taken with the eligibility check).
+  const heldBallotLocks = new Set<string>();
+
+  const surveyCounts = async (resolutionId: string) => {
+    const rows = await db.query<{ satisfied: number; answered: number }>(
+      `SELECT count(*)::int AS answered, count(*) FILTER (WHERE satisfied)::int AS satisfied
+       FROM "SurveyAnswer" WHERE "resolutionId" = $1`,
+      [resolutionId],
+    );
+    return { satisfied: rows[0]?.satisfied ?? 0, answered: rows[0]?.answered ?? 0 };
+  };
+
+  const lockedProposal = async (where: string, values: SqlValue[], lock: Lock) => {
+    const rows = await db.query<ProposalRow>(
+      `SELECT ${PROPOSAL_COLUMNS} FROM "Proposal" WHERE ${where} ${lockClause(lock)}`,
+      values,
+    );
+    const row = rows[0];
+    return row ? toProposal(row) : undefined;
+  };
+
+  return {
+    async actor(ref: ActorRef) {
+      if (ref.kind === 'resident') {
+        const rows = await db.query<ActorRow>(
+          `SELECT ${ACTOR_SELECT} FROM "Resident" r ${ACTOR_JOIN} WHERE r.id = $1`,
+          [ref.residentId],
+        );
+        return rows[0] ? toActor(rows[0]) : { kind: 'not_joined' };
+      }
+      // One row per identity of the account (in the bound community when the chat is bound),
+      // or one row of nulls: whether the chat is bound comes with it.
+      const rows = await db.query<{ bound: boolean; identities: number } & Partial<ActorRow>>(
+        `WITH b AS (
+           SELECT "communityId" FROM "ChatBinding"
+           WHERE platform = $1::"Platform" AND "chatId" = $2),
+         i AS (
+           SELECT "residentId" FROM "ChatIdentity"
+           WHERE platform = $1::"Platform" AND "userId" = $3
+             AND (NOT EXISTS (SELECT 1 FROM b) OR "communityId" = (SELECT "communityId" FROM b)))
+         SELECT EXISTS (SELECT 1 FROM b) AS bound, (SELECT count(*)::int FROM i) AS identities,
+                ${ACTOR_SELECT}
+         FROM (SELECT 1) one
+         LEFT JOIN i ON (SELECT count(*) FROM i) = 1
+         LEFT JOIN ("Resident" r ${ACTOR_JOIN}) ON r.id = i."residentId"`,
+        [ref.platform, ref.chatId, ref.userId],
+      );
+      const row = rows[0];
+      if (!row || (!row.bound && row.identities === 0)) return { kind: 'chat_not_bound' };
+      // In a private chat the account's only community is the context.
+      if (row.identities !== 1 || !row.residentId) return { kind: 'not_joined' };
+      return toActor(row as ActorRow);
+    },
+
+    async community(id) {
+      const rows = await db.query<CommunityRow>(
+        'SELECT id, name, timezone, locale, policy FROM "Community" WHERE id = $1',
+        [id],
+      );
+      return rows[0] ? toCommunity(rows[0]) : undefined;
+    },
+
+    async nextProposalNumber(communityId) {
+      const rows = await db.query<{ number: number }>(
+        `UPDATE "Community" SET "nextProposalNumber" = "nextProposalNumber" + 1
+         WHERE id = $1 RETURNING "nextProposalNumber" - 1 AS number`,
+        [communityId],
+      );
+      const number = rows[0]?.number;
+      if (number === undefined) throw new Error(`community ${communityId} not found`);
+      return number;
+    },
+
+    async voters(communityId, unit) {
+      if (unit === 'household') {
+        // A household votes once it has at least one resident on the roster.
+        return db.query<Voter>(
+          `SELECT h.id AS "voterKey", h.id AS "householdId", h."buildingId" FROM "Household" h
+           WHERE h."communityId" = $1
+             AND EXISTS (SELECT 1 FROM "Resident" r WHERE r."householdId" = h.id)`,
+          [communityId],
+        );
+      }
+      return db.query<Voter>(
+        `SELECT r.id AS "voterKey", r."householdId", h."buildingId"
+         FROM "Resident" r JOIN "Household" h ON h.id = r."householdId"
+         WHERE r."communityId" = $1`,
+        [communityId],
+      );
+    },
+
+    proposal: (communityId, number, lock) =>
+      lockedProposal('"communityId" = $1 AND number = $2', [communityId, number], lock),
+    proposalById: (id, lock) => lockedProposal('id = $1', [id], lock),
+
+    async insertProposal(p) {
+      await db.execute(
+        `INSERT INTO "Proposal" (id, "communityId", number, title, body, category, "authorId",
+           state, "createdAt", "cosignDeadline", "cosignThreshold", "cosignCount", "agendaAt",
+           "votingOpensAt", "votingClosesAt", "eligibleCount", "closedAt", "tallyFor",
+           "tallyAgainst", "tallyAbstain", "withdrawnAt", "followUpOf")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::"ProposalState", $9, $10, $11, $12, $13, $14,
+           $15, $16, $17, $18, $19, $20, $21, $22)`,
+        [
+          p.id,
+          p.communityId,
+          p.number,
+          p.title,
+          p.body,
+          p.category,
+          p.authorId,
+          p.state,
+          p.createdAt,
+          p.cosignDeadline,
+          p.cosignThreshold,
+          p.cosignCount,
+          p.agendaAt,
+          p.votingOpensAt,
+          p.votingClosesAt,
+          p.eligibleCount,
+          p.closedAt,
+          p.tally?.for ?? null,
+          p.tally?.against ?? null,
+          p.tally?.abstain ?? null,
+          p.withdrawnAt,
+          p.followUpOf,
+        ],
+      );
+    },
+
+    async updateProposal(id, patch) {
+      const { tally, ...rest } = patch;
+      const values: SqlValue[] = [id];
+      const set = setClause(
+        {
+          ...rest,
+          ...(tally !== undefined
+            ? {
+                tallyFor: tally?.for ?? null,
+                tallyAgainst: tally?.against ?? null,
+                tallyAbstain: tally?.abstain ?? null,
+              }
+            : {}),
+        },
+        values,
+        { state: '::"ProposalState"' },
+      );
+      if (set === '') return;
+      await db.execute(`UPDATE "Proposal" SET ${set} WHERE id = $1`, values);
+    },
+
+    async addCosign(proposalId, voterKey, residentId, at) {
+      const inserted = await db.execute(
+        `INSERT INTO "Cosign" ("proposalId", "voterKey", "residentId", at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [proposalId, voterKey, residentId, at],
+      );
+      return inserted === 1;
+    },
+
+    async snapshotEligibility(proposalId, voters: readonly Voter[]) {
+      if (voters.length === 0) return;
+      await db.execute(
+        `INSERT INTO "Eligibility" ("proposalId", "voterKey", "householdId", "buildingId")
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])
+         ON CONFLICT DO NOTHING`,
+        [
+          proposalId,
+          voters.map((v) => v.voterKey),
+          voters.map((v) => v.householdId),
+          voters.map((v) => v.buildingId),
+        ],
+      );
+    },
+
+    async eligibility(proposalId, voterKey) {
+      // An eligibility check precedes every ballot of this voter in this transaction, so the
+      // ballot's advisory lock is taken in the same round trip (held to commit, re-entrant).
+      const key = ballotLockKey(proposalId, voterKey);
+      const rows = await db.query<Voter & { locked: unknown }>(
+        `SELECT e."voterKey", e."householdId", e."buildingId"
+         FROM (SELECT pg_advisory_xact_lock(hashtextextended($3, 0)) AS locked) l
+         LEFT JOIN "Eligibility" e ON e."proposalId" = $1 AND e."voterKey" = $2`,
+        [proposalId, voterKey, key],
+      );
+      heldBallotLocks.add(key);
+      const row = rows[0];
+      return row?.voterKey
+        ? { voterKey: row.voterKey, householdId: row.householdId, buildingId: row.buildingId }
+        : undefined;
+    },
+
+    async lockBallot(proposalId, voterKey) {
+      const key = ballotLockKey(proposalId, voterKey);
+      // The read must start after the lock is granted (a statement sees what was committed
+      // when it began), so a lock not yet held is its own statement.
+      if (!heldBallotLocks.has(key)) {
+        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+        heldBallotLocks.add(key);
+      }
+      const rows = await db.query<BallotRecord>(
+        `SELECT "proposalId", "voterKey", choice::text AS choice, channel::text AS channel,
+                "castBy", "paperRef", "castAt"
+         FROM "Ballot" WHERE "proposalId" = $1 AND "voterKey" = $2`,
+        [proposalId, voterKey],
+      );
+      return rows[0];
+    },
+
+    async putBallot(ballot: BallotRecord, previous, historyId, at) {
+      const b = ballot;
+      const values: SqlValue[] = [
+        b.proposalId,
+        b.voterKey,
+        b.choice,
+        b.channel,
+        b.castBy,
+        b.paperRef,
+        b.castAt,
+      ];
+      let history = '';
+      if (previous) {
+        values.push(
+          historyId,
+          previous.proposalId,
+          previous.voterKey,
+          previous.choice,
+          previous.channel,
+          previous.castBy,
+          previous.paperRef,
+          previous.castAt,
+          at,
+        );
+        history = `WITH history AS (
+          INSERT INTO "BallotHistory" (id, "proposalId", "voterKey", choice, channel, "castBy",
+            "paperRef", "castAt", "supersededAt")
+          VALUES ($8, $9, $10, $11::"BallotChoice", $12::"BallotChannel", $13, $14, $15, $16))`;
+      }
+      await db.execute(
+        `${history}
+         INSERT INTO "Ballot" ("proposalId", "voterKey", choice, channel, "castBy", "paperRef",
+           "castAt")
+         VALUES ($1, $2, $3::"BallotChoice", $4::"BallotChannel", $5, $6, $7)
+         ON CONFLICT ("proposalId", "voterKey") DO UPDATE SET choice = EXCLUDED.choice,
+           channel = EXCLUDED.channel, "castBy" = EXCLUDED."castBy",
+           "paperRef" = EXCLUDED."paperRef", "castAt" = EXCLUDED."castAt"`,
+        values,
+      );
+    },
+
+    async ballotCounts(proposalId) {
+      const rows = await db.query<{ choice: 'for' | 'against' | 'abstain'; n: number }>(
+        `SELECT choice::text AS choice, count(*)::int AS n FROM "Ballot"
+         WHERE "proposalId" = $1 GROUP BY choice`,
+        [proposalId],
+      );
+      const counts = { for: 0, against: 0, abstain: 0 };
+      for (const r of rows) counts[r.choice] = r.n;
+      return counts;
+    },
+
+    async householdByUnit(communityId, building, unit) {
+      return db.query<{ householdId: string; buildingId: string; unit: string }>(
+        `SELECT h.id AS "householdId", h."buildingId", h.unit
+         FROM "Household" h JOIN "Building" b ON b.id = h."buildingId"
+         WHERE h."communityId" = $1 AND h.unit = $2 AND ($3::text IS NULL OR b.name = $3)`,
+        [communityId, unit, building || null],
+      );
+    },
+
+    async executingUnitByName(communityId, name) {
+      const rows = await db.query<{ id: string; name: string }>(
+        'SELECT id, name FROM "ExecutingUnit" WHERE "communityId" = $1 AND name = $2',
+        [communityId, name],
+      );
+      return rows[0];
+    },
+
+    async resolution(communityId, number, lock) {
+      const rows = await db.query<Omit<ResolutionRecord, 'number'>>(
+        `SELECT r.id, r."proposalId", r."communityId", r."leadUnitId",
+                coalesce(u.name, '') AS "leadUnit", r."coopUnits", r."dueAt", r.milestones,
+                r.state::text AS state, r.progress, r."latestNote", r."escalationLevel",
+                r."assignedAt", r."doneAt", r."surveyClosesAt", r."evaluatedAt",
+                r."satisfiedCount", r."answeredCount", r.flagged
+         FROM "Resolution" r
+         JOIN "Proposal" p ON p.id = r."proposalId"
+         LEFT JOIN "ExecutingUnit" u ON u.id = r."leadUnitId"
+         WHERE p."communityId" = $1 AND p.number = $2
+         ${lock === 'update' ? 'FOR UPDATE OF r' : ''}`,
+        [communityId, number],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return { ...row, number, milestones: row.milestones ?? [] };
+    },
+
+    async insertResolution(r) {
+      await db.execute(
+        `INSERT INTO "Resolution" (id, "proposalId", "communityId", "leadUnitId", "coopUnits",
+           "dueAt", milestones, state, progress, "latestNote", "escalationLevel", "assignedAt",
+           "doneAt", "surveyClosesAt", "evaluatedAt", "satisfiedCount", "answeredCount", flagged)
+         VALUES ($1, $2, $3, $4, $5::text[], $6, $7::jsonb, $8::"ResolutionState", $9, $10, $11,
+           $12, $13, $14, $15, $16, $17, $18)`,
+        [
+          r.id,
+          r.proposalId,
+          r.communityId,
+          r.leadUnitId,
+          r.coopUnits,
+          r.dueAt,
+          JSON.stringify(r.milestones),
+          r.state,
+          r.progress,
+          r.latestNote,
+          r.escalationLevel,
+          r.assignedAt,
+          r.doneAt,
+          r.surveyClosesAt,
+          r.evaluatedAt,
+          r.satisfiedCount,
+          r.answeredCount,
+          r.flagged,
+        ],
+      );
+    },
+
+    async updateResolution(id, patch) {
+      const values: SqlValue[] = [id];
+      const set = setClause(patch, values, { state: '::"ResolutionState"' });
+      if (set === '') return;
+      await db.execute(`UPDATE "Resolution" SET ${set} WHERE id = $1`, values);
+    },
+
+    async insertProgressReport(r) {
+      await db.execute(
+        `INSERT INTO "ProgressReport" (id, "resolutionId", "reporterId", percent, note, at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [r.id, r.resolutionId, r.reporterId, r.percent, r.note, r.at],
+      );
+    },
+
+    async putSurveyAnswer(a) {
+      await db.execute(
+        `INSERT INTO "SurveyAnswer" ("resolutionId", "voterKey", "residentId", satisfied, at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ("resolutionId", "voterKey") DO UPDATE SET satisfied = EXCLUDED.satisfied,
+           "residentId" = EXCLUDED."residentId", at = EXCLUDED.at`,
+        [a.resolutionId, a.voterKey, a.residentId, a.satisfied, a.at],
+      );
+      return surveyCounts(a.resolutionId);
+    },
+
+    surveyCounts,
+
+    async awardPoints(award, id) {
+      const inserted = await db.execute(
+        `INSERT INTO "PointsEntry" (id, "communityId", "residentId", kind, amount, subject, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT ("residentId", kind, subject) DO NOTHING`,
+        [
+          id,
+          award.communityId,
+          award.residentId,
+          award.kind,
+          award.amount,
+          award.subject,
+          award.at,
+        ],
+      );
+      return inserted === 1;
+    },
+
+    async appendAudit(entry) {
+      const { payload, payloadHash } = auditRow(entry);
+      await db.execute(
+        `INSERT INTO "AuditEntry" ("communityId", actor, action, subject, payload, "payloadHash", at)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)`,
+        [
+          entry.communityId,
+          entry.actor,
+          entry.action,
+          entry.subject,
+          JSON.stringify(payload),
+          payloadHash,
+          entry.at,
+        ],
+      );
+    },
+
+    async recordPublications(publications, at, announcement) {
+      if (publications.length === 0) return;
+      await db.execute(
+        `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
+         SELECT p.id, p."communityId", p.number, p.kind, $5, $6
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
+           AS p(id, "communityId", number, kind)`,
+        [
+          publications.map((p) => p.id),
+          publications.map((p) => p.communityId),
+          publications.map((p) => String(p.number)),
+          publications.map((p) => p.kind),
+          announcement,
+          at,
+        ],
+      );
+    },
+  };
+}
+
+/** The deliberation store on a `pg` pool (PostgreSQL). */
+export function sqlDeliberationStore(pool: pg.Pool): DeliberationStore {
+  return {
+    transact: (work) => inTransaction(pool, (db) => work(sqlTx(db))),
+
+    once: (key, at, work) =>
+      inTransaction(pool, async (db) => {
+        // A concurrent duplicate blocks here on the unique key until the first commits, then replays.
+        const claimed = await db.execute(
+          'INSERT INTO "IdempotencyRecord" (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [key, at],
+        );
+        if (claimed === 0) {
+          // Its own statement: it must see the duplicate that committed while the claim waited.
+          const rows = await db.query<{ outcome: unknown }>(
+            'SELECT outcome FROM "IdempotencyRecord" WHERE key = $1',
+            [key],
+          );
+          return { replayed: true, outcome: rows[0]?.outcome as never };
+        }
+        const outcome = await work(sqlTx(db));
+        await db.execute('UPDATE "IdempotencyRecord" SET outcome = $2::jsonb WHERE key = $1', [
+          key,
+          JSON.stringify(outcome ?? null),
+        ]);
+        return { replayed: false, outcome };
+      }),
+  };
+}

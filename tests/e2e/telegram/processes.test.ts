@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindChat } from '../../../src/app/bind-chat.ts';
+import { propose } from '../../../src/app/propose.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
@@ -87,5 +88,46 @@ describe('web and worker processes', () => {
     }
     expect(web.logs()).toContain('"telegram":"webhook"');
     expect(worker.logs()).toContain('yishi worker started');
+  });
+
+  it('on SIGTERM lets the push in flight finish before the worker exits', async () => {
+    // Every Bot API answer takes 1.5 s, so SIGTERM lands while the card is being sent.
+    const slow = await startFakeTelegram({ token: TEST_TOKEN, latencyMs: 1500 });
+    const worker = await startGateway(
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: redis.url,
+        YISHI_AUTO_MIGRATE: '0',
+        TELEGRAM_BOT_TOKEN: TEST_TOKEN,
+        TELEGRAM_API_ROOT: slow.apiRoot,
+        PORT: String(await freePort()),
+      },
+      'worker',
+    );
+    try {
+      const proposed = await propose(c.deps, {
+        actor: c.as(2),
+        title: '垃圾分类点加装洗手池',
+        body: '',
+        category: 'waste_sorting',
+      });
+      expect(proposed.kind).toBe('proposed');
+      await slow.until((f) => f.calls('sendMessage').some((m) => m.params.chat_id === GROUP));
+      const signalled = Date.now();
+      expect(await worker.stop()).toBe(0);
+      expect(Date.now() - signalled).toBeGreaterThan(1000);
+
+      const sends = slow.calls('sendMessage').filter((m) => m.params.chat_id === GROUP);
+      expect(sends).toHaveLength(1);
+      // The job finished: the card's message id was recorded, so later edits go to that message.
+      const cards = await db.prisma.cardMessage.findMany({
+        where: { platform: 'telegram', chatId: `${GROUP}`, communityId: c.id },
+      });
+      const sent = sends[0]?.response.result as { message_id: number } | undefined;
+      expect(cards.map((card) => card.messageId)).toContain(String(sent?.message_id));
+    } finally {
+      await worker.stop();
+      await slow.close();
+    }
   });
 });

@@ -6,8 +6,10 @@
  * the close; a voter's ballot is serialised by an advisory lock, since the
  * first ballot has no row to lock yet.
  *
- * Every port call is one round trip (a vote is 12 with BEGIN and COMMIT);
- * the actor, which Prisma read in six, is one join.
+ * Every read is one round trip; writes nobody reads back in the transaction
+ * (ballot, history, audit, outbox, the stored outcome) are deferred and
+ * travel with the next write or before the next read or the commit
+ * (sql-session.ts). The actor, which Prisma read in six, is one join.
  */
 import type pg from 'pg';
 import type {
@@ -336,43 +338,35 @@ function sqlTx(db: SqlSession): DeliberationTx {
     },
 
     async putBallot(ballot: BallotRecord, previous, historyId, at) {
-      const b = ballot;
-      const values: SqlValue[] = [
-        b.proposalId,
-        b.voterKey,
-        b.choice,
-        b.channel,
-        b.castBy,
-        b.paperRef,
-        b.castAt,
-      ];
-      let history = '';
+      // Deferred: read back by nobody in this transaction but a later lockBallot, which flushes.
       if (previous) {
-        values.push(
-          historyId,
-          previous.proposalId,
-          previous.voterKey,
-          previous.choice,
-          previous.channel,
-          previous.castBy,
-          previous.paperRef,
-          previous.castAt,
-          at,
+        const p = previous;
+        db.defer(
+          `INSERT INTO "BallotHistory" (id, "proposalId", "voterKey", choice, channel, "castBy",
+             "paperRef", "castAt", "supersededAt")
+           VALUES ($1, $2, $3, $4::"BallotChoice", $5::"BallotChannel", $6, $7, $8, $9)`,
+          [
+            historyId,
+            p.proposalId,
+            p.voterKey,
+            p.choice,
+            p.channel,
+            p.castBy,
+            p.paperRef,
+            p.castAt,
+            at,
+          ],
         );
-        history = `WITH history AS (
-          INSERT INTO "BallotHistory" (id, "proposalId", "voterKey", choice, channel, "castBy",
-            "paperRef", "castAt", "supersededAt")
-          VALUES ($8, $9, $10, $11::"BallotChoice", $12::"BallotChannel", $13, $14, $15, $16))`;
       }
-      await db.execute(
-        `${history}
-         INSERT INTO "Ballot" ("proposalId", "voterKey", choice, channel, "castBy", "paperRef",
+      const b = ballot;
+      db.defer(
+        `INSERT INTO "Ballot" ("proposalId", "voterKey", choice, channel, "castBy", "paperRef",
            "castAt")
          VALUES ($1, $2, $3::"BallotChoice", $4::"BallotChannel", $5, $6, $7)
          ON CONFLICT ("proposalId", "voterKey") DO UPDATE SET choice = EXCLUDED.choice,
            channel = EXCLUDED.channel, "castBy" = EXCLUDED."castBy",
            "paperRef" = EXCLUDED."paperRef", "castAt" = EXCLUDED."castAt"`,
-        values,
+        [b.proposalId, b.voterKey, b.choice, b.channel, b.castBy, b.paperRef, b.castAt],
       );
     },
 
@@ -501,7 +495,8 @@ function sqlTx(db: SqlSession): DeliberationTx {
 
     async appendAudit(entry) {
       const { payload, payloadHash } = auditRow(entry);
-      await db.execute(
+      // Append-only and never read back in the transaction.
+      db.defer(
         `INSERT INTO "AuditEntry" ("communityId", actor, action, subject, payload, "payloadHash", at)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)`,
         [
@@ -518,7 +513,8 @@ function sqlTx(db: SqlSession): DeliberationTx {
 
     async recordPublications(publications, at, announcement) {
       if (publications.length === 0) return;
-      await db.execute(
+      // Append-only and never read back in the transaction.
+      db.defer(
         `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
          SELECT p.id, p."communityId", p.number, p.kind, $5, $6
          FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
@@ -557,7 +553,8 @@ export function sqlDeliberationStore(pool: pg.Pool): DeliberationStore {
           return { replayed: true, outcome: rows[0]?.outcome as never };
         }
         const outcome = await work(sqlTx(db));
-        await db.execute('UPDATE "IdempotencyRecord" SET outcome = $2::jsonb WHERE key = $1', [
+        // Sent with the transaction's other deferred writes, just before the commit.
+        db.defer('UPDATE "IdempotencyRecord" SET outcome = $2::jsonb WHERE key = $1', [
           key,
           JSON.stringify(outcome ?? null),
         ]);

@@ -127,7 +127,54 @@ function setClause(
   return sets.join(', ');
 }
 
-function sqlTx(db: SqlSession): DeliberationTx {
+const CLAIM_SQL =
+  'INSERT INTO "IdempotencyRecord" (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1';
+
+/**
+ * The idempotency claim of `once`, sent with the transaction's first
+ * statement: in front of the actor's read (every use case starts there) as a
+ * CTE, or on its own before any other first statement. `claimed` is set
+ * once PostgreSQL has answered.
+ */
+type PendingClaim = { key: string; at: Date; claimed?: boolean };
+
+/** The key was claimed by an earlier or concurrent delivery: its outcome is replayed. */
+class ClaimTaken extends Error {}
+
+function settle(claim: PendingClaim, claimed: boolean): void {
+  claim.claimed = claimed;
+  if (!claimed) throw new ClaimTaken(claim.key);
+}
+
+/** `session`, but the pending claim goes first (alone) unless the actor's read took it. */
+function claimingFirst(session: SqlSession, claim: PendingClaim): SqlSession {
+  const ensure = async () => {
+    if (claim.claimed !== undefined) return;
+    const rows = await session.query<unknown>(CLAIM_SQL, [claim.key, claim.at], {
+      beforeDeferred: true,
+    });
+    settle(claim, rows.length === 1);
+  };
+  return {
+    async query(text, values, options) {
+      await ensure();
+      return session.query(text, values, options);
+    },
+    async execute(text, values) {
+      await ensure();
+      return session.execute(text, values);
+    },
+    defer: (text, values) => session.defer(text, values),
+    flush: async () => {
+      await ensure();
+      await session.flush();
+    },
+    discard: () => session.discard(),
+  };
+}
+
+function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
+  const db = claim ? claimingFirst(session, claim) : session;
   // Advisory ballot locks this transaction already holds (taken with the eligibility check).
   const heldBallotLocks = new Set<string>();
 
@@ -151,31 +198,46 @@ function sqlTx(db: SqlSession): DeliberationTx {
 
   return {
     async actor(ref: ActorRef) {
+      // The pending claim rides in front as a CTE ($1, $2): one round trip fewer per update.
+      const claiming = claim !== undefined && claim.claimed === undefined;
+      const claimCte = claiming ? `claim AS (${CLAIM_SQL}),` : '';
+      const claimed = claiming ? '(SELECT count(*)::int FROM claim) AS claimed,' : '';
+      const claimValues = claiming ? [claim.key, claim.at] : [];
+      const p = (n: number) => `$${n + claimValues.length}`;
       if (ref.kind === 'resident') {
-        const rows = await db.query<ActorRow>(
-          `SELECT ${ACTOR_SELECT} FROM "Resident" r ${ACTOR_JOIN} WHERE r.id = $1`,
-          [ref.residentId],
+        const rows = await session.query<Partial<ActorRow> & { claimed?: number }>(
+          `${claimCte ? `WITH ${claimCte.slice(0, -1)}` : ''}
+           SELECT ${claimed} a.* FROM (SELECT 1) one LEFT JOIN (
+             SELECT ${ACTOR_SELECT} FROM "Resident" r ${ACTOR_JOIN} WHERE r.id = ${p(1)}) a ON true`,
+          [...claimValues, ref.residentId],
+          { beforeDeferred: claiming },
         );
-        return rows[0] ? toActor(rows[0]) : { kind: 'not_joined' };
+        const row = rows[0];
+        if (claiming) settle(claim, row?.claimed === 1);
+        return row?.residentId ? toActor(row as ActorRow) : { kind: 'not_joined' };
       }
       // One row per identity of the account (in the bound community when the chat is bound),
       // or one row of nulls: whether the chat is bound comes with it.
-      const rows = await db.query<{ bound: boolean; identities: number } & Partial<ActorRow>>(
-        `WITH b AS (
+      const rows = await session.query<
+        { bound: boolean; identities: number; claimed?: number } & Partial<ActorRow>
+      >(
+        `WITH ${claimCte} b AS (
            SELECT "communityId" FROM "ChatBinding"
-           WHERE platform = $1::"Platform" AND "chatId" = $2),
+           WHERE platform = ${p(1)}::"Platform" AND "chatId" = ${p(2)}),
          i AS (
            SELECT "residentId" FROM "ChatIdentity"
-           WHERE platform = $1::"Platform" AND "userId" = $3
+           WHERE platform = ${p(1)}::"Platform" AND "userId" = ${p(3)}
              AND (NOT EXISTS (SELECT 1 FROM b) OR "communityId" = (SELECT "communityId" FROM b)))
-         SELECT EXISTS (SELECT 1 FROM b) AS bound, (SELECT count(*)::int FROM i) AS identities,
-                ${ACTOR_SELECT}
+         SELECT ${claimed} EXISTS (SELECT 1 FROM b) AS bound,
+                (SELECT count(*)::int FROM i) AS identities, ${ACTOR_SELECT}
          FROM (SELECT 1) one
          LEFT JOIN i ON (SELECT count(*) FROM i) = 1
          LEFT JOIN ("Resident" r ${ACTOR_JOIN}) ON r.id = i."residentId"`,
-        [ref.platform, ref.chatId, ref.userId],
+        [...claimValues, ref.platform, ref.chatId, ref.userId],
+        { beforeDeferred: claiming },
       );
       const row = rows[0];
+      if (claiming) settle(claim, row?.claimed === 1);
       if (!row || (!row.bound && row.identities === 0)) return { kind: 'chat_not_bound' };
       // In a private chat the account's only community is the context.
       if (row.identities !== 1 || !row.residentId) return { kind: 'not_joined' };
@@ -539,12 +601,20 @@ export function sqlDeliberationStore(pool: pg.Pool): DeliberationStore {
 
     once: (key, at, work) =>
       inTransaction(pool, async (db) => {
-        // A concurrent duplicate blocks here on the unique key until the first commits, then replays.
-        const claimed = await db.execute(
-          'INSERT INTO "IdempotencyRecord" (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-          [key, at],
-        );
-        if (claimed === 0) {
+        // A concurrent duplicate blocks on the claim's unique key until the first commits, then
+        // replays; the claim travels with the work's first statement (see PendingClaim).
+        const claim: PendingClaim = { key, at };
+        let outcome: Awaited<ReturnType<typeof work>>;
+        try {
+          outcome = await work(sqlTx(db, claim));
+          // Work that never reached the database still claims before it counts.
+          if (claim.claimed === undefined) {
+            const rows = await db.query<unknown>(CLAIM_SQL, [key, at], { beforeDeferred: true });
+            settle(claim, rows.length === 1);
+          }
+        } catch (error) {
+          if (!(error instanceof ClaimTaken)) throw error;
+          db.discard();
           // Its own statement: it must see the duplicate that committed while the claim waited.
           const rows = await db.query<{ outcome: unknown }>(
             'SELECT outcome FROM "IdempotencyRecord" WHERE key = $1',
@@ -552,7 +622,6 @@ export function sqlDeliberationStore(pool: pg.Pool): DeliberationStore {
           );
           return { replayed: true, outcome: rows[0]?.outcome as never };
         }
-        const outcome = await work(sqlTx(db));
         // Sent with the transaction's other deferred writes, just before the commit.
         db.defer('UPDATE "IdempotencyRecord" SET outcome = $2::jsonb WHERE key = $1', [
           key,

@@ -27,8 +27,16 @@ export type SqlValue = string | number | boolean | null | Date | readonly string
 const toParam = (v: SqlValue): unknown => (v instanceof Date ? v.toISOString() : v);
 
 export type SqlSession = {
-  /** A read (or a write whose result is needed): deferred writes are flushed first. */
-  query<R>(text: string, values?: readonly SqlValue[]): Promise<R[]>;
+  /**
+   * A read (or a write whose result is needed): deferred writes are flushed
+   * first, unless `beforeDeferred` (a statement that must come first, such as
+   * an idempotency claim, and reads nothing they write).
+   */
+  query<R>(
+    text: string,
+    values?: readonly SqlValue[],
+    options?: { beforeDeferred?: boolean },
+  ): Promise<R[]>;
   /**
    * A write whose row count is needed (INSERT ... ON CONFLICT DO NOTHING: 0
    * or 1); deferred writes ride along in the same statement.
@@ -42,6 +50,8 @@ export type SqlSession = {
   defer(text: string, values?: readonly SqlValue[]): void;
   /** Sends the deferred writes now (the commit does this). */
   flush(): Promise<void>;
+  /** Drops the deferred writes (the work they belong to is abandoned). */
+  discard(): void;
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -101,9 +111,13 @@ export function sqlSession(client: Queryable): SqlSession {
   };
 
   return {
-    async query<R>(text: string, values: readonly SqlValue[] = []) {
+    async query<R>(
+      text: string,
+      values: readonly SqlValue[] = [],
+      options: { beforeDeferred?: boolean } = {},
+    ) {
       // A statement does not see the writes of its own CTEs: reads go after the writes.
-      await flush();
+      if (!options.beforeDeferred) await flush();
       return (await run({ text, values })).rows as R[];
     },
     async execute(text: string, values: readonly SqlValue[] = []) {
@@ -118,6 +132,9 @@ export function sqlSession(client: Queryable): SqlSession {
       pending.push({ text, values });
     },
     flush,
+    discard() {
+      pending = [];
+    },
   };
 }
 

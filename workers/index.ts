@@ -7,11 +7,18 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CoreDeps } from '../src/app/core.ts';
+import { closeVote } from '../src/app/deadlines.ts';
 import type { DeliveryStores } from '../src/app/delivery-ports.ts';
 import { type NoticeReader, renderNotice } from '../src/app/notices.ts';
 import type { ChatSender, Clock, DeliberationStore, IdSource, Platform } from '../src/app/ports.ts';
 import { renderCardPush } from '../src/app/render-push.ts';
-import type { NoticeLedger, OutboxFeed, ScheduleReader } from '../src/app/schedule-ports.ts';
+import type {
+  NoticeLedger,
+  OutboxFeed,
+  ScheduleReader,
+  VoteCloseStore,
+} from '../src/app/schedule-ports.ts';
+import { createCloseBatcher } from './deadlines/close-batcher.ts';
 import { silentLog, type WorkerLog } from './deadlines/log.ts';
 import type { DeadlineHooks } from './deadlines/processors.ts';
 import { type Reconciler, startReconciler } from './deadlines/reconciler.ts';
@@ -41,6 +48,8 @@ export type WorkerPorts = {
   notices: NoticeReader;
   /** The push worker's memory: card messages, refusing chats, notices delivered. */
   deliveries: DeliveryStores;
+  /** Closes many votes per transaction; absent, each vote_close job closes its vote alone. */
+  closer?: VoteCloseStore | undefined;
 };
 
 export type WorkersDeps = Omit<WorkerPorts, 'notices' | 'deliveries'> &
@@ -71,7 +80,11 @@ export type WorkersOptions = {
   connection: string | RedisTarget;
   /** Key prefix of every queue key (tests isolate with a unique one). Default `yishi`. */
   prefix?: string;
-  /** Deadline jobs in parallel in this process. Default 8. */
+  /**
+   * Deadline jobs in parallel in this process. Default 64: vote closes running
+   * together share one transaction (see workers/deadlines/close-batcher.ts), so
+   * more in flight means fewer, larger transactions in a storm.
+   */
   concurrency?: number;
   /** Stalled-job check interval. Default 30 s. */
   stalledIntervalMs?: number;
@@ -175,6 +188,15 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
     clock: deps.clock,
   });
   const core: CoreDeps = { clock: deps.clock, ids: deps.ids, store: deps.store };
+  const closer = deps.closer;
+  const closes = closer
+    ? createCloseBatcher({
+        clock: deps.clock,
+        ids: deps.ids,
+        closer,
+        closeOne: (target) => closeVote(core, target),
+      })
+    : undefined;
   const worker = startDeadlineWorker(
     {
       core,
@@ -184,6 +206,7 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
       scheduler,
       log,
       hooks: options.hooks,
+      closes,
     },
     {
       connection,

@@ -72,7 +72,9 @@ async function relayRows(deps: OutboxRelayDeps, rows: readonly OutboxRow[]): Pro
     })),
   );
   await deps.scheduler.syncMany(plans);
-  const bindings = new Map<string, Awaited<ReturnType<ScheduleReader['bindings']>>>();
+  // Every community's chats in one read: a read per community (awaited in turn) cost a
+  // round trip each, up to a hundred per batch in a deadline storm across communities.
+  const bindings = await deps.reader.bindingsOf([...new Set(rows.map((r) => r.communityId))]);
   const urgent: CardPush[] = [];
   const later: CardPush[] = [];
   for (const row of rows) {
@@ -80,11 +82,7 @@ async function relayRows(deps: OutboxRelayDeps, rows: readonly OutboxRow[]): Pro
       deps.log.warn({ outboxId: row.id, kind: row.kind }, 'outbox row of unknown kind skipped');
       continue;
     }
-    let chats = bindings.get(row.communityId);
-    if (!chats) {
-      chats = await deps.reader.bindings(row.communityId);
-      bindings.set(row.communityId, chats);
-    }
+    const chats = bindings.get(row.communityId) ?? [];
     // A person's own action shows at once; system announcements wait out quiet hours.
     const into = row.announcement ? later : urgent;
     for (const chat of chats) {

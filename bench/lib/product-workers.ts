@@ -48,6 +48,7 @@ export async function startBenchWorkers(
       reader: ports.reader,
       ledger: ports.ledger,
       feed: ports.feed,
+      closer: ports.closer,
       push: options.push,
     },
     {

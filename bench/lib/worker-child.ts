@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       reader: ports.reader,
       ledger: ports.ledger,
       feed: ports.feed,
+      closer: ports.closer,
       log,
       ...(realPushes
         ? { notices: ports.notices, deliveries: ports.deliveries, senders }

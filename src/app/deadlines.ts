@@ -5,9 +5,11 @@
  * never decides an outcome twice.
  */
 
+import type { Policy } from '../domain/policy.ts';
 import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
 import { type CoreDeps, communityPolicy, type Publication, transition } from './core.ts';
-import type { DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
+import type { AuditInput, DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
+import type { VoteCloseStore } from './schedule-ports.ts';
 
 export type DeadlineTarget = { communityId: string; number: number };
 
@@ -97,6 +99,45 @@ export type CloseVoteOutcome =
     }
   | Moved;
 
+/** A vote that may close now: its result, update, audit entry and publications. */
+type ClosedVote = Extract<CloseVoteOutcome, { kind: 'closed' }>;
+
+/**
+ * The close of one locked proposal from its counted ballots: the rules live
+ * here once, for the one-vote transaction and the batched one alike.
+ */
+function decideClose(
+  p: ProposalRecord,
+  counts: { for: number; against: number; abstain: number },
+  policy: Policy,
+  now: Date,
+): ClosedVote | Moved {
+  const eligible = p.eligibleCount ?? 0;
+  const decision = closeVoting(p, { counts, eligibleCount: eligible }, now, policy);
+  if (decision.kind !== 'closed') return unchanged(p, decision.kind);
+  return {
+    kind: 'closed',
+    number: p.number,
+    result: decision.result.kind,
+    tally: counts,
+    eligible,
+    // The vote card follows too, so its ballot buttons disappear once the vote has closed.
+    publish: [
+      { kind: 'result_card', communityId: p.communityId, number: p.number },
+      { kind: 'vote_card', communityId: p.communityId, number: p.number },
+    ],
+  };
+}
+
+const closedAudit = (p: ProposalRecord, closed: ClosedVote, now: Date): AuditInput => ({
+  communityId: p.communityId,
+  actor: 'system',
+  action: 'vote.closed',
+  subject: `proposal:${p.id}`,
+  payload: { result: closed.result, tally: closed.tally, eligible: closed.eligible },
+  at: now,
+});
+
 /** Closes a vote at its closing time and records the result from the counted ballots. */
 export async function closeVote(deps: CoreDeps, target: DeadlineTarget): Promise<CloseVoteOutcome> {
   const now = deps.clock.now();
@@ -105,31 +146,67 @@ export async function closeVote(deps: CoreDeps, target: DeadlineTarget): Promise
     if (!loaded) return unknown(target);
     const { p, policy } = loaded;
     const counts = await tx.ballotCounts(p.id);
-    const eligible = p.eligibleCount ?? 0;
-    const decision = closeVoting(p, { counts, eligibleCount: eligible }, now, policy);
-    if (decision.kind !== 'closed') return unchanged(p, decision.kind);
-    const result = decision.result.kind;
-    await tx.updateProposal(p.id, { state: result, closedAt: now, tally: counts });
-    await tx.appendAudit({
-      communityId: p.communityId,
-      actor: 'system',
-      action: 'vote.closed',
-      subject: `proposal:${p.id}`,
-      payload: { result, tally: counts, eligible },
-      at: now,
+    const outcome = decideClose(p, counts, policy, now);
+    if (outcome.kind !== 'closed') return outcome;
+    await tx.updateProposal(p.id, { state: outcome.result, closedAt: now, tally: counts });
+    await tx.appendAudit(closedAudit(p, outcome, now));
+    return outcome;
+  });
+}
+
+export type CloseVotesDeps = Pick<CoreDeps, 'clock' | 'ids'> & { closer: VoteCloseStore };
+
+/**
+ * {@link closeVote} for many votes in one transaction (a storm of votes due at
+ * the same instant): the same rules per vote, with every proposal locked
+ * first and each statement covering the whole batch. Outcomes come back in
+ * the order of `targets`; a target named twice closes once (the second reads
+ * the first's decision as `wrong_state`, as a repeated job would).
+ */
+export async function closeVotes(
+  deps: CloseVotesDeps,
+  targets: readonly DeadlineTarget[],
+): Promise<CloseVoteOutcome[]> {
+  if (targets.length === 0) return [];
+  const now = deps.clock.now();
+  return deps.closer.transact(async (tx) => {
+    const proposals = await tx.lockProposals(targets);
+    const byTarget = new Map(proposals.map((p) => [`${p.communityId}/${p.number}`, p]));
+    const communities = new Map(
+      (await tx.communities([...new Set(proposals.map((p) => p.communityId))])).map((c) => [
+        c.id,
+        c,
+      ]),
+    );
+    const voting = proposals.filter((p) => p.state === 'voting').map((p) => p.id);
+    const counts = voting.length > 0 ? await tx.ballotCounts(voting) : new Map();
+    const closes: { id: string; state: ProposalStateName; tally: ClosedVote['tally'] }[] = [];
+    const audits: AuditInput[] = [];
+    const publications: { id: string; communityId: string; number: number; kind: string }[] = [];
+    const closedNow = new Map<string, ProposalStateName>();
+    const outcomes = targets.map((target): CloseVoteOutcome => {
+      const key = `${target.communityId}/${target.number}`;
+      const p = byTarget.get(key);
+      if (!p) return unknown(target);
+      const already = closedNow.get(key);
+      if (already) return unchanged({ ...p, state: already }, 'wrong_state');
+      const policy = communityPolicy(communities.get(p.communityId));
+      const tally = counts.get(p.id) ?? { for: 0, against: 0, abstain: 0 };
+      const outcome = decideClose(p, tally, policy, now);
+      if (outcome.kind !== 'closed') return outcome;
+      closedNow.set(key, outcome.result);
+      closes.push({ id: p.id, state: outcome.result, tally });
+      audits.push(closedAudit(p, outcome, now));
+      for (const publication of outcome.publish)
+        publications.push({ id: deps.ids.next(), ...publication });
+      return outcome;
     });
-    return {
-      kind: 'closed',
-      number: p.number,
-      result,
-      tally: counts,
-      eligible,
-      // The vote card follows too, so its ballot buttons disappear once the vote has closed.
-      publish: [
-        { kind: 'result_card', communityId: p.communityId, number: p.number },
-        { kind: 'vote_card', communityId: p.communityId, number: p.number },
-      ],
-    };
+    if (closes.length > 0) {
+      await tx.closeProposals(closes, now);
+      await tx.appendAudits(audits);
+      await tx.recordPublications(publications, now);
+    }
+    return outcomes;
   });
 }
 

@@ -12,6 +12,7 @@ import type {
   CommunityRecord,
   Platform,
   ProposalRecord,
+  ProposalStateName,
   ResolutionRecord,
 } from './ports.ts';
 
@@ -41,6 +42,8 @@ export interface ScheduleReader {
   /** The keys among `keys` recorded in NoticeSent. */
   sentNotices(keys: readonly string[]): Promise<Set<string>>;
   bindings(communityId: string): Promise<BoundChat[]>;
+  /** {@link bindings} of several communities in one read (the outbox relay's batches). */
+  bindingsOf(communityIds: readonly string[]): Promise<Map<string, BoundChat[]>>;
   /**
    * Private chats (linked chat identities) of every eligible voter of the
    * vote who has no counting ballot yet: for a household voter, each linked
@@ -96,4 +99,38 @@ export interface NoticeLedger {
     at: Date,
     work: (tx: NoticeTx) => Promise<T>,
   ): Promise<{ recorded: true; outcome: T } | { recorded: false }>;
+}
+
+/** Ballots per choice. */
+export type ChoiceTally = { for: number; against: number; abstain: number };
+
+/**
+ * What closing many votes in one transaction reads and writes: the set-based
+ * twin of the deliberation ports `closeVote` uses, so a storm of votes due at
+ * the same instant costs a few statements per batch instead of several per vote.
+ */
+export interface VoteCloseTx {
+  /** The proposals among `targets` that exist, locked FOR UPDATE (in id order) until commit. */
+  lockProposals(
+    targets: readonly { communityId: string; number: number }[],
+  ): Promise<ProposalRecord[]>;
+  communities(ids: readonly string[]): Promise<CommunityRecord[]>;
+  /** Counting ballots per choice of each proposal (proposals without ballots may be absent). */
+  ballotCounts(proposalIds: readonly string[]): Promise<Map<string, ChoiceTally>>;
+  /** Sets each proposal's final state and tally, closed at `closedAt`. */
+  closeProposals(
+    rows: readonly { id: string; state: ProposalStateName; tally: ChoiceTally }[],
+    closedAt: Date,
+  ): Promise<void>;
+  appendAudits(entries: readonly AuditInput[]): Promise<void>;
+  /** Outbox rows committed with the closes (system announcements). */
+  recordPublications(
+    publications: readonly { id: string; communityId: string; number: number; kind: string }[],
+    at: Date,
+  ): Promise<void>;
+}
+
+export interface VoteCloseStore {
+  /** Runs `work` in one transaction (retried on deadlock or serialization failure). */
+  transact<T>(work: (tx: VoteCloseTx) => Promise<T>): Promise<T>;
 }

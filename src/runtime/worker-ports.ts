@@ -12,6 +12,7 @@ import {
   prismaNoticeReader,
   prismaOutboxFeed,
   prismaScheduleReader,
+  prismaVoteCloseStore,
 } from '../store/schedule-store.ts';
 
 export function databasePorts(db: Pick<Database, 'prisma'>): WorkerPorts {
@@ -22,5 +23,6 @@ export function databasePorts(db: Pick<Database, 'prisma'>): WorkerPorts {
     feed: prismaOutboxFeed(db.prisma),
     notices: prismaNoticeReader(db.prisma),
     deliveries: prismaDeliveryStores(db.prisma),
+    closer: prismaVoteCloseStore(db.prisma),
   };
 }

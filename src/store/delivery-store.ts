@@ -4,7 +4,6 @@
  */
 import type { CardMessageKey, DeliveryStores } from '../app/delivery-ports.ts';
 
-
 import type { PrismaClient } from './generated/prisma/client.ts';
 
 const cardId = (key: CardMessageKey) => ({

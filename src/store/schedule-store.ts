@@ -5,6 +5,7 @@
  */
 import type { NoticeReader, VoterStanding } from '../app/notices.ts';
 import type {
+  AuditInput,
   ChatTarget,
   Platform,
   ProposalRecord,
@@ -12,16 +13,23 @@ import type {
   ResolutionStateName,
 } from '../app/ports.ts';
 import type {
+  BoundChat,
+  ChoiceTally,
   DeadlineSubject,
   NoticeLedger,
   NoticeTx,
   OutboxFeed,
   ScheduleReader,
+  VoteCloseStore,
+  VoteCloseTx,
 } from '../app/schedule-ports.ts';
+import { canonicalJson } from '../domain/audit-chain.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
-import { appendAudit } from './audit-append.ts';
+import { appendAudit, sha256 } from './audit-append.ts';
 import { toCommunityRecord } from './community-record.ts';
-import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
+import { sqlPoolOf } from './database.ts';
+import { type Community, Prisma, type PrismaClient } from './generated/prisma/client.ts';
+import { inTransaction, type SqlSession } from './sql-session.ts';
 import { prismaStatusReader } from './status-store.ts';
 
 const WITH_SUBJECT = { resolution: true } satisfies Prisma.ProposalInclude;
@@ -143,6 +151,18 @@ export function prismaScheduleReader(prisma: PrismaClient): ScheduleReader {
         orderBy: { createdAt: 'asc' },
       });
       return rows.map((b) => ({ platform: b.platform, chatId: b.chatId, locale: b.locale }));
+    },
+
+    async bindingsOf(communityIds) {
+      const found = new Map<string, BoundChat[]>(communityIds.map((id) => [id, []]));
+      if (communityIds.length === 0) return found;
+      const rows = await prisma.chatBinding.findMany({
+        where: { communityId: { in: [...communityIds] } },
+        orderBy: { createdAt: 'asc' },
+        select: { communityId: true, platform: true, chatId: true, locale: true },
+      });
+      for (const { communityId, ...chat } of rows) found.get(communityId)?.push(chat);
+      return found;
     },
 
     async nonVoterChats(proposalId, voterUnit) {
@@ -295,5 +315,267 @@ export function prismaNoticeReader(prisma: PrismaClient): NoticeReader {
                  AS households`;
       return rows[0] ?? { ballots: 0, cosigns: 0, households: 0 };
     },
+  };
+}
+
+type LockedProposalRow = Omit<ProposalRecord, 'tally'> & {
+  tallyFor: number | null;
+  tallyAgainst: number | null;
+  tallyAbstain: number | null;
+};
+
+const LOCKED_PROPOSAL_COLUMNS = `id, "communityId", number, title, body, category, "authorId",
+  state::text AS state, "createdAt", "cosignDeadline", "cosignThreshold", "cosignCount",
+  "agendaAt", "votingOpensAt", "votingClosesAt", "eligibleCount", "closedAt", "tallyFor",
+  "tallyAgainst", "tallyAbstain", "withdrawnAt", "followUpOf"`;
+
+const toLockedProposal = ({
+  tallyFor,
+  tallyAgainst,
+  tallyAbstain,
+  ...rest
+}: LockedProposalRow): ProposalRecord => ({
+  ...rest,
+  tally:
+    tallyFor === null || tallyAgainst === null || tallyAbstain === null
+      ? null
+      : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
+});
+
+const countsOf = (rows: { proposalId: string; choice: keyof ChoiceTally; n: number }[]) => {
+  const counts = new Map<string, ChoiceTally>();
+  for (const row of rows) {
+    const tally = counts.get(row.proposalId) ?? { for: 0, against: 0, abstain: 0 };
+    tally[row.choice] = row.n;
+    counts.set(row.proposalId, tally);
+  }
+  return counts;
+};
+
+/** As appendAudit: hash exactly what JSONB will give back (dates become ISO strings). */
+const auditPayload = (entry: AuditInput) => {
+  const payload = JSON.parse(JSON.stringify(entry.payload)) as Record<string, unknown>;
+  return { payload, payloadHash: sha256(canonicalJson(payload)) };
+};
+
+/**
+ * The batched close on a plain `pg` session (PostgreSQL): a batch is six
+ * statements whatever its size, with arrays for the lists (unnest), so the
+ * statement text is the same for every batch.
+ */
+function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
+  return {
+    async lockProposals(targets) {
+      if (targets.length === 0) return [];
+      // In id order, so two batches that overlap lock in the same order and never deadlock.
+      const rows = await db.query<LockedProposalRow>(
+        `SELECT ${LOCKED_PROPOSAL_COLUMNS} FROM "Proposal"
+         WHERE ("communityId", number) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+         ORDER BY id FOR UPDATE`,
+        [targets.map((t) => t.communityId), targets.map((t) => String(t.number))],
+      );
+      return rows.map(toLockedProposal);
+    },
+
+    async communities(ids) {
+      if (ids.length === 0) return [];
+      // Every column, so the row is a Community as toCommunityRecord reads it.
+      const rows = await db.query<Community>(
+        'SELECT * FROM "Community" WHERE id = ANY($1::text[])',
+        [[...ids]],
+      );
+      return rows.map(toCommunityRecord);
+    },
+
+    async ballotCounts(proposalIds) {
+      if (proposalIds.length === 0) return new Map();
+      return countsOf(
+        await db.query(
+          `SELECT "proposalId", choice::text AS choice, count(*)::int AS n FROM "Ballot"
+           WHERE "proposalId" = ANY($1::text[]) GROUP BY 1, 2`,
+          [[...proposalIds]],
+        ),
+      );
+    },
+
+    async closeProposals(rows, closedAt) {
+      if (rows.length === 0) return;
+      await db.execute(
+        `UPDATE "Proposal" AS p
+         SET state = v.state::"ProposalState", "closedAt" = $6,
+             "tallyFor" = v.f, "tallyAgainst" = v.a, "tallyAbstain" = v.ab
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[]) AS v(id, state, f, a, ab)
+         WHERE p.id = v.id`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.state),
+          rows.map((r) => String(r.tally.for)),
+          rows.map((r) => String(r.tally.against)),
+          rows.map((r) => String(r.tally.abstain)),
+          closedAt,
+        ],
+      );
+    },
+
+    async appendAudits(entries) {
+      if (entries.length === 0) return;
+      const hashed = entries.map(auditPayload);
+      // WITH ORDINALITY keeps the entries' order in their sequence numbers.
+      await db.execute(
+        `INSERT INTO "AuditEntry" ("communityId", actor, action, subject, payload, "payloadHash", at)
+         SELECT e.c, e.actor, e.action, e.subject, e.payload::jsonb, e.hash, e.at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamp(3)[])
+           WITH ORDINALITY AS e(c, actor, action, subject, payload, hash, at, i)
+         ORDER BY e.i`,
+        [
+          entries.map((e) => e.communityId),
+          entries.map((e) => e.actor),
+          entries.map((e) => e.action),
+          entries.map((e) => e.subject),
+          hashed.map((h) => JSON.stringify(h.payload)),
+          hashed.map((h) => h.payloadHash),
+          entries.map((e) => e.at.toISOString()),
+        ],
+      );
+    },
+
+    async recordPublications(publications, at) {
+      if (publications.length === 0) return;
+      await db.execute(
+        `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
+         SELECT p.id, p.c, p.number, p.kind, true, $5
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS p(id, c, number, kind)`,
+        [
+          publications.map((p) => p.id),
+          publications.map((p) => p.communityId),
+          publications.map((p) => String(p.number)),
+          publications.map((p) => p.kind),
+          at,
+        ],
+      );
+    },
+  };
+}
+
+/** Retries a transaction that lost a deadlock or serialization race (PostgreSQL 40P01 / 40001). */
+async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const text = String((error as { message?: unknown }).message ?? error);
+      const retryable = /40P01|40001|deadlock detected|could not serialize/.test(text);
+      if (!retryable || attempt >= 5) throw error;
+    }
+  }
+}
+
+/**
+ * The batched close through Prisma, for the embedded database (whose adapter
+ * mangles array parameters, so lists are spelled out as values).
+ */
+function prismaVoteCloseTx(tx: Prisma.TransactionClient): VoteCloseTx {
+  return {
+    async lockProposals(targets) {
+      if (targets.length === 0) return [];
+      const pairs = Prisma.join(
+        targets.map(
+          ({ communityId, number }) => Prisma.sql`(${communityId}::text, ${number}::int)`,
+        ),
+      );
+      const rows = await tx.$queryRaw<LockedProposalRow[]>(Prisma.sql`
+        SELECT ${Prisma.raw(LOCKED_PROPOSAL_COLUMNS)} FROM "Proposal"
+        WHERE ("communityId", number) IN (VALUES ${pairs})
+        ORDER BY id FOR UPDATE`);
+      return rows.map(toLockedProposal);
+    },
+
+    async communities(ids) {
+      if (ids.length === 0) return [];
+      const rows = await tx.community.findMany({ where: { id: { in: [...ids] } } });
+      return rows.map(toCommunityRecord);
+    },
+
+    async ballotCounts(proposalIds) {
+      if (proposalIds.length === 0) return new Map();
+      return countsOf(
+        await tx.$queryRaw<{ proposalId: string; choice: keyof ChoiceTally; n: number }[]>`
+          SELECT "proposalId", choice::text AS choice, count(*)::int AS n FROM "Ballot"
+          WHERE "proposalId" IN (${Prisma.join(proposalIds)}) GROUP BY 1, 2`,
+      );
+    },
+
+    async closeProposals(rows, closedAt) {
+      if (rows.length === 0) return;
+      const values = Prisma.join(
+        rows.map(
+          (r) =>
+            Prisma.sql`(${r.id}::text, ${r.state}::text, ${r.tally.for}::int, ${r.tally.against}::int, ${r.tally.abstain}::int)`,
+        ),
+      );
+      await tx.$executeRaw`
+        UPDATE "Proposal" AS p
+        SET state = v.state::"ProposalState", "closedAt" = ${closedAt},
+            "tallyFor" = v.f, "tallyAgainst" = v.a, "tallyAbstain" = v.ab
+        FROM (VALUES ${values}) AS v(id, state, f, a, ab)
+        WHERE p.id = v.id`;
+    },
+
+    async appendAudits(entries) {
+      if (entries.length === 0) return;
+      await tx.auditEntry.createMany({
+        data: entries.map((entry) => {
+          const { payload, payloadHash } = auditPayload(entry);
+          return {
+            communityId: entry.communityId,
+            actor: entry.actor,
+            action: entry.action,
+            subject: entry.subject,
+            payload: payload as Prisma.InputJsonObject,
+            payloadHash,
+            at: entry.at,
+          };
+        }),
+      });
+    },
+
+    async recordPublications(publications, at) {
+      if (publications.length === 0) return;
+      await tx.outbox.createMany({
+        data: publications.map((p) => ({
+          id: p.id,
+          communityId: p.communityId,
+          number: p.number,
+          kind: p.kind,
+          announcement: true,
+          createdAt: at,
+        })),
+      });
+    },
+  };
+}
+
+/**
+ * Closes many votes per transaction (the deadline worker batches the votes
+ * due together): plain SQL on PostgreSQL (Prisma's interactive transactions
+ * cost ~0.5 ms of CPU per statement), Prisma on the embedded database.
+ */
+export function prismaVoteCloseStore(
+  prisma: PrismaClient,
+  options: {
+    /** Use the SQL path when the client has a `pg` pool. Default true (tests cover both paths). */
+    sql?: boolean;
+  } = {},
+): VoteCloseStore {
+  const pool = options.sql === false ? undefined : sqlPoolOf(prisma);
+  if (pool) return { transact: (work) => inTransaction(pool, (db) => work(sqlVoteCloseTx(db))) };
+  return {
+    transact: (work) =>
+      withRetry(() =>
+        prisma.$transaction((tx) => work(prismaVoteCloseTx(tx)), {
+          timeout: 30_000,
+          maxWait: 30_000,
+        }),
+      ),
   };
 }

@@ -91,6 +91,7 @@ export async function startTestWorkers(
       reader: ports.reader,
       ledger: ports.ledger,
       feed: ports.feed,
+      closer: ports.closer,
       push,
     },
     {

@@ -33,6 +33,7 @@ import type {
 import { ladderAudience } from '../../src/domain/escalation.ts';
 import type { NoticePush, PushQueue } from '../push/push-request.ts';
 import { type DeadlineJob, noticePushKey } from '../queues.ts';
+import type { CloseBatcher } from './close-batcher.ts';
 import type { WorkerLog } from './log.ts';
 import type { DeadlineScheduler } from './scheduler.ts';
 
@@ -54,6 +55,8 @@ export type DeadlineDeps = {
   scheduler: DeadlineScheduler;
   log: WorkerLog;
   hooks?: DeadlineHooks | undefined;
+  /** Closes votes in batches with the other closes running now; absent, each closes alone. */
+  closes?: CloseBatcher | undefined;
 };
 
 export type DeadlineResult =
@@ -217,7 +220,7 @@ async function transition(deps: DeadlineDeps, job: DeadlineJob): Promise<Transit
     case 'vote_open':
       return openVote(deps.core, target);
     case 'vote_close':
-      return closeVote(deps.core, target);
+      return deps.closes ? deps.closes.close(target) : closeVote(deps.core, target);
     default:
       return closeSurvey(deps.core, target);
   }

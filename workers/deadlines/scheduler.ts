@@ -18,6 +18,7 @@ import {
 } from '../../src/app/deadline-plan.ts';
 import type { Clock, CommunityRecord } from '../../src/app/ports.ts';
 import type { DeadlineSubject, ScheduleReader } from '../../src/app/schedule-ports.ts';
+import type { Policy } from '../../src/domain/policy.ts';
 import { type DeadlineJob, deadlineJob } from '../queues.ts';
 
 /** Retries for a deadline job that throws (database down...). A failed job is removed, so the reconciler re-adds it. */
@@ -52,6 +53,17 @@ export function createDeadlineScheduler(deps: {
   clock: Clock;
 }): DeadlineScheduler {
   const indexKey = (subjectId: string) => `${deps.prefix}:yishi-deadline-index:${subjectId}`;
+  // A page of subjects shares one record per community: its policy (a zod parse) is
+  // resolved once per record, not once per subject (a rebuild plans 100,000 subjects).
+  const policies = new WeakMap<CommunityRecord, Policy>();
+  const policyOf = (community: CommunityRecord): Policy => {
+    let policy = policies.get(community);
+    if (!policy) {
+      policy = communityPolicy(community);
+      policies.set(community, policy);
+    }
+    return policy;
+  };
 
   async function withSent(candidates: Deadline[]): Promise<ReadonlySet<string>> {
     const keys = candidates.filter((d) => NOTICE_DEADLINES.has(d.type)).map((d) => d.jobId);
@@ -107,7 +119,7 @@ export function createDeadlineScheduler(deps: {
       const input = {
         proposal: subject.proposal,
         resolution: subject.resolution,
-        policy: communityPolicy(subject.community),
+        policy: policyOf(subject.community),
         now: deps.clock.now(),
       };
       const sent = await withSent(deadlinePlan(input));
@@ -115,7 +127,7 @@ export function createDeadlineScheduler(deps: {
     },
 
     async digestPlanFor(community) {
-      const input = { community, policy: communityPolicy(community), now: deps.clock.now() };
+      const input = { community, policy: policyOf(community), now: deps.clock.now() };
       const sent = await withSent(digestPlan(input));
       return digestPlan({ ...input, sent });
     },

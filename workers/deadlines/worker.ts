@@ -12,7 +12,10 @@ import { type DeadlineDeps, type DeadlineResult, processDeadline } from './proce
 export type DeadlineWorkerOptions = {
   connection: ConnectionOptions;
   prefix: string;
-  /** Jobs run in parallel per process (each is one short transaction). Default 8. */
+  /**
+   * Jobs run in parallel per process. Default 64: each is short, and vote
+   * closes in flight together are batched into one transaction.
+   */
   concurrency?: number;
   /** How often stalled jobs (their worker died) are looked for. Default 30 s. */
   stalledIntervalMs?: number;
@@ -47,7 +50,7 @@ export function startDeadlineWorker(
     {
       connection: options.connection,
       prefix: options.prefix,
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 64,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       lockDuration: options.lockDurationMs ?? 30_000,
       // A stalled job is retried once more before it fails (and the reconciler re-adds it).

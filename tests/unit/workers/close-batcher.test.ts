@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { CloseVoteOutcome, DeadlineTarget } from '../../../src/app/deadlines.ts';
+import type { VoteCloseStore, VoteCloseTx } from '../../../src/app/schedule-ports.ts';
+import { createCloseBatcher } from '../../../workers/deadlines/close-batcher.ts';
+
+const unknownOutcome = (t: DeadlineTarget): CloseVoteOutcome => ({
+  kind: 'unchanged',
+  number: t.number,
+  state: 'unknown',
+  reason: 'unknown',
+});
+
+/**
+ * A store with no proposals (every close reads as `unknown`) that records the
+ * size of each transaction, holds each open until released, and can fail.
+ */
+function recordingStore() {
+  const batches: number[] = [];
+  const gates: (() => void)[] = [];
+  let failWhen: (size: number) => boolean = () => false;
+  const store: VoteCloseStore = {
+    async transact(work) {
+      const tx: VoteCloseTx = {
+        lockProposals: async (targets) => {
+          batches.push(targets.length);
+          if (failWhen(targets.length)) throw new Error('batch failed');
+          await new Promise<void>((resolve) => gates.push(resolve));
+          return [];
+        },
+        communities: async () => [],
+        ballotCounts: async () => new Map(),
+        closeProposals: async () => {},
+        appendAudits: async () => {},
+        recordPublications: async () => {},
+      };
+      return work(tx);
+    },
+  };
+  return {
+    store,
+    batches,
+    release: () => {
+      for (const open of gates.splice(0)) open();
+    },
+    failWhen: (when: (size: number) => boolean) => {
+      failWhen = when;
+    },
+  };
+}
+
+const deps = (
+  store: VoteCloseStore,
+  closeOne = async (t: DeadlineTarget) => unknownOutcome(t),
+) => ({
+  clock: { now: () => new Date('2026-12-01T00:00:00Z') },
+  ids: { next: () => 'id' },
+  closer: store,
+  closeOne,
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the close batcher', () => {
+  it('sends a lone close at once and batches those that arrive while the slots are busy', async () => {
+    const s = recordingStore();
+    const batcher = createCloseBatcher(deps(s.store), { parallel: 1, maxBatch: 3 });
+    const targets = Array.from({ length: 6 }, (_, i) => ({ communityId: 'c', number: i + 1 }));
+    const outcomes = targets.map((t) => batcher.close(t));
+    await tick();
+    expect(s.batches).toEqual([1]);
+    s.release();
+    await tick();
+    expect(s.batches).toEqual([1, 3]);
+    s.release();
+    await tick();
+    s.release();
+    expect(await Promise.all(outcomes)).toEqual(targets.map(unknownOutcome));
+    expect(s.batches).toEqual([1, 3, 2]);
+  });
+
+  it('closes each vote of a failed batch on its own', async () => {
+    const s = recordingStore();
+    s.failWhen((size) => size > 1);
+    const alone: number[] = [];
+    const batcher = createCloseBatcher(
+      deps(s.store, async (t) => {
+        alone.push(t.number);
+        if (t.number === 3) throw new Error('vote 3 cannot close');
+        return unknownOutcome(t);
+      }),
+      { parallel: 1 },
+    );
+    const first = batcher.close({ communityId: 'c', number: 1 });
+    const rest = [2, 3, 4].map((number) => batcher.close({ communityId: 'c', number }));
+    await tick();
+    s.release();
+    await first;
+    const settled = await Promise.allSettled(rest);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(alone.sort()).toEqual([2, 3, 4]);
+  });
+});

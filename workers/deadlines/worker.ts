@@ -13,7 +13,7 @@ export type DeadlineWorkerOptions = {
   connection: ConnectionOptions;
   prefix: string;
   /**
-   * Jobs run in parallel per process. Default 64: each is short, and vote
+   * Jobs run in parallel per process. Default 128: each is short, and vote
    * closes in flight together are batched into one transaction.
    */
   concurrency?: number;
@@ -50,7 +50,7 @@ export function startDeadlineWorker(
     {
       connection: options.connection,
       prefix: options.prefix,
-      concurrency: options.concurrency ?? 64,
+      concurrency: options.concurrency ?? 128,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       lockDuration: options.lockDurationMs ?? 30_000,
       // A stalled job is retried once more before it fails (and the reconciler re-adds it).

@@ -25,6 +25,7 @@ import { type Reconciler, startReconciler } from './deadlines/reconciler.ts';
 import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/scheduler.ts';
 import { startDeadlineWorker } from './deadlines/worker.ts';
 import { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
+import { freshReads } from './push/fresh-reads.ts';
 import {
   createPushQueue,
   type PushEvent,
@@ -81,7 +82,7 @@ export type WorkersOptions = {
   /** Key prefix of every queue key (tests isolate with a unique one). Default `yishi`. */
   prefix?: string;
   /**
-   * Deadline jobs in parallel in this process. Default 64: vote closes running
+   * Deadline jobs in parallel in this process. Default 128: vote closes running
    * together share one transaction (see workers/deadlines/close-batcher.ts), so
    * more in flight means fewer, larger transactions in a storm.
    */
@@ -163,6 +164,7 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
       });
   const push: PushPort = deps.push ?? (pushQueue as PushPort);
   const renders = deps.notices;
+  const cardReads = renders ? freshReads(renders) : null;
   const pushWorker =
     pushQueue && renders && deps.deliveries && settings.worker !== false
       ? startPushWorker({
@@ -171,7 +173,8 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
           prefix,
           clock: deps.clock,
           senders: deps.senders ?? {},
-          renderCard: (request, now) => renderCardPush(renders, request, now),
+          renderCard: (request, now, notBeforeMs) =>
+            renderCardPush(cardReads?.at(notBeforeMs) ?? renders, request, now),
           renderNotice: (request, now) => renderNotice(renders, request, now),
           stores: deps.deliveries,
           ...(settings.limits === undefined ? {} : { limits: settings.limits }),

@@ -79,57 +79,83 @@ export interface PushLimiter {
 
 // KEYS[1] pause key; then per limit KEYS[2i] its log, KEYS[2i+1] its plan.
 // ARGV[1] member, ARGV[2] a unique log entry, ARGV[3] the plan slack (ms), ARGV[4] the
-// longest a call may stay in flight (ms), ARGV[5] 1 to take or 0 to only look;
-// then per limit its points and window (ms).
-const ACQUIRE = `
+// longest a call may stay in flight (ms), ARGV[5] 1 to take or 0 to only look,
+// ARGV[6] how long a turn whose time has come keeps the first claim on the room (ms),
+// ARGV[7] how long a missed turn is remembered (ms); then per limit its points and window (ms).
+// A key's time to live only ever grows: the entry added last is not always the one that
+// lives longest (a turn kept is sooner than turns planned before it), and shortening the
+// key's life would drop those others with it.
+const EXTEND = `
+local function extend(key, ms)
+  ms = tonumber(ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+`;
+
+const ACQUIRE = `${EXTEND}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local paused = redis.call('PTTL', KEYS[1])
 if paused > 0 then return {0, paused, 'paused'} end
 local member = ARGV[1]
+local claim = tonumber(ARGV[6])
+local remember = tonumber(ARGV[7])
 local n = (#KEYS - 1) / 2
 local free = true
 for i = 1, n do
   local log, plan = KEYS[2 * i], KEYS[2 * i + 1]
-  local points, window = tonumber(ARGV[4 + 2 * i]), tonumber(ARGV[5 + 2 * i])
+  local points, window = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[7 + 2 * i])
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
-  redis.call('ZREMRANGEBYSCORE', plan, '-inf', now - window)
+  redis.call('ZREMRANGEBYSCORE', plan, '-inf', now - remember)
   local taken = redis.call('ZCARD', log)
-  -- Jobs whose planned time has come have the first claim on the room.
-  local due = redis.call('ZCOUNT', plan, '-inf', now)
+  -- Jobs whose planned time has just come have the first claim on the room; one that is
+  -- later than that (its worker busy, its wake-up queued behind others) lets others use
+  -- the room meanwhile, so no room goes unused for want of the job it was planned for.
+  local due = redis.call('ZCOUNT', plan, now - claim, now)
   local own = redis.call('ZSCORE', plan, member)
-  if own and tonumber(own) <= now then due = due - 1 end
+  if own and tonumber(own) <= now and tonumber(own) >= now - claim then due = due - 1 end
   if taken + due >= points then free = false end
 end
 if free and ARGV[5] == '0' then return {1, 0, 'ok'} end
 if free then
   for i = 1, n do
     local log, plan = KEYS[2 * i], KEYS[2 * i + 1]
-    local window = tonumber(ARGV[5 + 2 * i])
+    local window = tonumber(ARGV[7 + 2 * i])
     -- In flight: dated in the future (so it counts however long the call takes) until settled.
     redis.call('ZADD', log, now + tonumber(ARGV[4]), ARGV[2])
-    redis.call('PEXPIRE', log, window + tonumber(ARGV[4]))
+    extend(log, window + tonumber(ARGV[4]))
     redis.call('ZREM', plan, member)
   end
   return {1, 0, 'ok'}
 end
 local slack = tonumber(ARGV[3])
 local wake = now + 1
+local kept = {}
 for i = 1, n do
   local log, plan = KEYS[2 * i], KEYS[2 * i + 1]
-  local points, window = tonumber(ARGV[4 + 2 * i]), tonumber(ARGV[5 + 2 * i])
+  local points, window = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[7 + 2 * i])
   local own = redis.call('ZSCORE', plan, member)
-  redis.call('ZREM', plan, member)
   local at = nil
-  if own and tonumber(own) <= now then
-    -- Its planned time came and the room is not there yet (the requests before it went
-    -- out late): it keeps its turn and waits for the next request to leave the window.
+  if own and tonumber(own) > now then
+    -- Woken before its turn (to be on time for it): the turn stands.
+    at = tonumber(own)
+  elseif own then
+    -- Its planned time came and the room is not there (it woke late, or the requests
+    -- before it went out late): it keeps its turn, in the order of the turns. The entry
+    -- keeps its planned time, so every late job counts the late turns before its own
+    -- and they leave one by one as the window frees, instead of all at once.
+    kept[i] = true
     local taken = redis.call('ZCARD', log)
-    local due = redis.call('ZCOUNT', plan, '-inf', now)
-    local leaving = taken + due - points + 1
-    if leaving >= 1 and leaving <= taken then
+    local ahead = redis.call('ZCOUNT', plan, now - remember, '(' .. own)
+    local leaving = taken + ahead - points + 1
+    if leaving < 1 then
+      -- This limit has room: it is not what holds the job back.
+      at = now + 1
+    elseif leaving <= taken then
       local entry = redis.call('ZRANGE', log, leaving - 1, leaving - 1, 'WITHSCORES')
       at = math.min(tonumber(entry[2]), now) + window + 1
+    else
+      at = now + window * math.ceil((leaving - taken) / points) + 1
     end
   end
   if at == nil then
@@ -146,22 +172,23 @@ for i = 1, n do
 end
 for i = 1, n do
   local plan = KEYS[2 * i + 1]
-  local window = tonumber(ARGV[5 + 2 * i])
-  redis.call('ZADD', plan, wake, member)
-  redis.call('PEXPIRE', plan, wake - now + window)
+  local window = tonumber(ARGV[7 + 2 * i])
+  if not kept[i] then redis.call('ZADD', plan, wake, member) end
+  extend(plan, wake - now + window + remember)
 end
 return {0, wake - now, 'limited'}
 `;
 
 // Moves a request's log entry to the time its answer came: the platform counted it on
 // arrival, somewhere between the two, so the later time is the safe one.
-const SETTLE = `
+const SETTLE = `${EXTEND}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 1, #KEYS do
   if redis.call('ZSCORE', KEYS[i], ARGV[1]) then
     redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
-    redis.call('PEXPIRE', KEYS[i], ARGV[i + 1])
+    -- Other requests may still be in flight: never shorten the log's life below theirs.
+    extend(KEYS[i], ARGV[i + 1])
   end
 end
 return 1
@@ -176,6 +203,19 @@ return 1
 
 /** Extra delay on a planned time, for the lateness of a delayed job's wake-up. */
 const PLAN_SLACK_MS = 10;
+
+/**
+ * A job whose planned time has come has the first claim on the room for this
+ * long; after that, others may use the room until it shows up.
+ */
+const CLAIM_MS = 100;
+
+/**
+ * A turn is remembered this long after its time, so a job that wakes late
+ * (its wake-up queued behind a burst of new jobs) takes the next room
+ * instead of going to the back of the queue.
+ */
+const REMEMBER_MS = 30_000;
 
 /**
  * A request counts against its limits from the moment it is taken until its
@@ -216,7 +256,15 @@ export function createPushLimiter(
       const scopes = limitsOf(target, limits);
       const keys = [pauseKey(target)];
       const entry = `${member}@${process.pid}-${++sequence}`;
-      const args: (string | number)[] = [member, entry, PLAN_SLACK_MS, IN_FLIGHT_MS, take ? 1 : 0];
+      const args: (string | number)[] = [
+        member,
+        entry,
+        PLAN_SLACK_MS,
+        IN_FLIGHT_MS,
+        take ? 1 : 0,
+        CLAIM_MS,
+        REMEMBER_MS,
+      ];
       for (const { key, limit } of scopes) {
         keys.push(`${prefix}:push:rl:${key}`, `${prefix}:push:plan:${key}`);
         args.push(limit.points, limit.durationMs + limits.marginMs);

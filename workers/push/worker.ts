@@ -56,8 +56,13 @@ export type PushWorkerOptions = {
   prefix?: string;
   clock: Clock;
   senders: Partial<Record<Platform, ChatSender>>;
-  /** A card for its chat, from fresh state; null when there is nothing to show. */
-  renderCard(push: CardPush, now: Date): Promise<OutboundMessage | null>;
+  /**
+   * A card for its chat, from fresh state; null when there is nothing to show.
+   * `notBeforeMs` (epoch ms) is the job's planned time: state read at or after
+   * it shows every change queued into the job, so reads may be shared from then
+   * on (workers/push/fresh-reads.ts).
+   */
+  renderCard(push: CardPush, now: Date, notBeforeMs: number): Promise<OutboundMessage | null>;
   /** A notice for its chat, from fresh state; null when it no longer applies. */
   renderNotice(push: NoticePush, now: Date): Promise<OutboundMessage | null>;
   stores: {
@@ -67,17 +72,38 @@ export type PushWorkerOptions = {
   };
   /** Default: the platforms' published limits ({@link DEFAULT_PUSH_LIMITS}). */
   limits?: PushLimits;
-  /** Jobs in flight per process; default 16. */
+  /**
+   * Jobs in flight per process; default 64. A burst (one announcement to 1,000
+   * chats) first parks most jobs for their turns; more in flight parks them
+   * sooner, so the first turns' wake-ups are not queued behind the burst.
+   */
   concurrency?: number;
   onEvent?: (event: PushEvent) => void;
 };
 
 /** Waits up to this long are slept in the process instead of parking the job in Redis. */
 const SHORT_WAIT_MS = 250;
+/**
+ * A job parked for its turn wakes this much before it and sleeps the rest in
+ * the process: a delayed job's wake-up can be tens of ms late, and a turn
+ * missed is a share of the window lost. The limiter keeps the turn meanwhile.
+ */
+const EARLY_WAKE_MS = 150;
 /** A job waits for a card's lock held by another job this long before looking again. */
 const LOCK_RETRY_MS = 200;
 /** The lock lapses by itself if its holder dies. */
 const LOCK_TTL_MS = 30_000;
+
+/**
+ * When the job was planned to run: its creation plus its first delay (both set
+ * by the producer, on BullMQ's wall clock). Every change coalesced into the job
+ * was queued before then.
+ */
+const plannedAt = (job: Job): number => job.timestamp + (job.opts.delay ?? 0);
+
+/** How long to park a job told to wait: a turn (limited) is woken for a little early. */
+const parkFor = (wait: { waitMs: number; reason: 'paused' | 'limited' }): number =>
+  wait.reason === 'limited' ? Math.max(1, wait.waitMs - EARLY_WAKE_MS) : wait.waitMs;
 
 /** Thrown after the job was moved back to delayed: BullMQ spends no attempt on it. */
 async function sleepJob(job: Job, token: string | undefined, ms: number): Promise<never> {
@@ -109,7 +135,7 @@ export function startPushWorker(options: PushWorkerOptions): {
     const room = await limiter.acquire(target, job.id ?? randomUUID(), false);
     if (room.ok || room.waitMs <= SHORT_WAIT_MS) return;
     report(job, push, 'waiting', { waitMs: room.waitMs, reason: room.reason });
-    await sleepJob(job, token, room.waitMs);
+    await sleepJob(job, token, parkFor(room));
   }
 
   /**
@@ -133,7 +159,7 @@ export function startPushWorker(options: PushWorkerOptions): {
     }
     if (!acquired.ok) {
       report(job, push, 'waiting', { waitMs: acquired.waitMs, reason: acquired.reason });
-      return sleepJob(job, token, acquired.waitMs);
+      return sleepJob(job, token, parkFor(acquired));
     }
     try {
       return await call();
@@ -202,7 +228,7 @@ export function startPushWorker(options: PushWorkerOptions): {
       return sleepJob(job, token, LOCK_RETRY_MS);
     }
     try {
-      const message = await options.renderCard(push, options.clock.now());
+      const message = await options.renderCard(push, options.clock.now(), plannedAt(job));
       if (!message) return report(job, push, 'dropped', { reason: 'nothing to show' });
       const key: CardMessageKey = {
         ...target,
@@ -256,7 +282,7 @@ export function startPushWorker(options: PushWorkerOptions): {
     {
       connection: options.connection,
       prefix,
-      concurrency: options.concurrency ?? 16,
+      concurrency: options.concurrency ?? 64,
     },
   );
   // BullMQ reports connection trouble here; it reconnects by itself.

@@ -56,6 +56,47 @@ describe('shared push limits in Redis', () => {
     expect((await limiter.acquire({ platform: 'telegram', chatId: '-44' }, 'd')).ok).toBe(false);
   });
 
+  it('keeps a turn for a job that comes late, held back only by the limit that is full', async () => {
+    const limiter = createPushLimiter(redis, {
+      prefix: `t-${randomUUID()}`,
+      limits: limits({
+        perBot: { points: 2, durationMs: 300 },
+        perGroup: { points: 20, durationMs: 60_000 },
+      }),
+    });
+    const other = { platform: 'telegram' as const, chatId: '-77' };
+    // The group's first card, and another chat's message: the bot is full.
+    for (const [target, member] of [
+      [group, 'card-1'],
+      [other, 'x'],
+    ] as const) {
+      const taken = await limiter.acquire(target, member);
+      expect(taken.ok).toBe(true);
+      if (taken.ok) await limiter.settle(target, taken.entry);
+    }
+    // The group's second card is planned behind them.
+    const planned = await limiter.acquire(group, 'card-2', false);
+    expect(planned.ok).toBe(false);
+    if (planned.ok) return;
+    // Woken before its turn: the turn stands (it is not sent to the back of the queue).
+    await sleep(Math.max(0, planned.waitMs - 100));
+    const early = await limiter.acquire(group, 'card-2', false);
+    expect(early.ok).toBe(false);
+    if (!early.ok) expect(early.waitMs).toBeLessThanOrEqual(110);
+    // It comes late: once its claim has lapsed, others use the room meanwhile.
+    await sleep(250);
+    for (const member of ['z1', 'z2']) {
+      const taken = await limiter.acquire(other, member);
+      expect(taken.ok).toBe(true);
+      if (taken.ok) await limiter.settle(other, taken.entry);
+    }
+    // It keeps its turn: the next room of the bot (whose window is 300 ms), not the
+    // group's 60 s window (the group has room although it sent a card a moment ago).
+    const late = await limiter.acquire(group, 'card-2');
+    expect(late.ok).toBe(false);
+    if (!late.ok) expect(late.waitMs).toBeLessThanOrEqual(320);
+  });
+
   it('counts a request still in flight however long it takes, and from its answer after', async () => {
     const limiter = createPushLimiter(redis, {
       prefix: `t-${randomUUID()}`,

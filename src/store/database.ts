@@ -40,7 +40,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     const { PrismaPg } = await import('@prisma/adapter-pg');
     // One pool for Prisma and the SQL stores, so a process holds POOL_SIZE connections, not twice.
-    const pool = new pg.Pool({ connectionString: target.url, max: POOL_SIZE });
+    // A caller waits at most as long for a connection as Prisma's transactions did (maxWait 30 s).
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: POOL_SIZE,
+      connectionTimeoutMillis: 30_000,
+    });
     // An idle connection dropped by the server must not end the process; the next query reconnects.
     pool.on('error', () => {});
     const adapterFactory = new PrismaPg(pool);

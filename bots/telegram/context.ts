@@ -57,6 +57,7 @@ export async function loadTurn(
     userId: input.userId,
     withIdentities: input.isPrivate,
   });
+  if (input.isPrivate) await deps.chats.reachable('telegram', input.chatId);
   return {
     updateKey: `tg-${input.botId}-${input.updateId}`,
     replyKey: `tg-reply-${input.botId}-${input.updateId}`,

@@ -49,6 +49,12 @@ export interface ChatStore {
    * (Telegram redelivers for up to 24 hours; keep at least that). Returns how many.
    */
   pruneIdempotency(before: Date): Promise<number>;
+  /**
+   * The chat just wrote to the bot, so the bot may write to it again: forgets
+   * a delivery refusal recorded for it (a resident who had not started the
+   * bot, or had blocked it, and now has), or pushes to it would stay dropped.
+   */
+  reachable(platform: Platform, chatId: string): Promise<void>;
 }
 
 /**

@@ -111,6 +111,11 @@ export function prismaChatStore(prisma: PrismaClient): ChatStore {
       else await prisma.idempotencyRecord.deleteMany({ where: { key } });
     },
 
+    async reachable(platform, chatId) {
+      // Only on private updates (rare next to group button presses): Prisma is fine here.
+      await prisma.deliveryProblem.deleteMany({ where: { platform, chatId } });
+    },
+
     async pruneIdempotency(before) {
       const deleted = await prisma.idempotencyRecord.deleteMany({ where: { at: { lt: before } } });
       return deleted.count;

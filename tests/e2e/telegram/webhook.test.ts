@@ -212,4 +212,18 @@ describe('telegram webhook', () => {
       await down.close().catch(() => {});
     }
   });
+
+  it('forgets a recorded delivery refusal once the resident writes to the bot privately', async () => {
+    const user = userIdOf(5);
+    // The push queue recorded that this person had not started the bot.
+    await db.prisma.deliveryProblem.create({
+      data: { platform: 'telegram', chatId: String(user), reason: 'not started', at: new Date() },
+    });
+    const response = await gw.post(messageUpdate({ chatId: user, userId: user, text: '/help' }));
+    expect(response.status).toBe(200);
+    const left = await db.prisma.deliveryProblem.count({
+      where: { platform: 'telegram', chatId: String(user) },
+    });
+    expect(left).toBe(0);
+  });
 });

@@ -1,8 +1,7 @@
 /**
  * The product under test, as it runs in production: `src/runtime/main.ts`
  * in its own process, pointed at the scenario's database and Redis, with the
- * Telegram bot in webhook mode against a fake Bot API. While main.ts does not
- * mount the webhook yet, bench/lib/gateway-child.ts composes the same parts.
+ * Telegram bot in webhook mode against a fake Bot API.
  */
 import { freePort } from '../../tests/support/processes.ts';
 import { type Child, startTsChild } from './child.ts';
@@ -13,19 +12,9 @@ export const BOT_TOKEN = '7000000001:bench-token';
 export type Gateway = Child & {
   url: string;
   webhookUrl: string;
-  /** `main.ts` or `bench composition`. */
+  /** What runs the gateway (reported with the figures). */
   entry: string;
 };
-
-async function webhookMounted(webhookUrl: string): Promise<boolean> {
-  const res = await fetch(webhookUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  await res.arrayBuffer();
-  return res.status !== 404;
-}
 
 export async function startGateway(options: {
   databaseUrl: string;
@@ -48,17 +37,10 @@ export async function startGateway(options: {
     ...options.env,
   });
   const ready = /yishi (listening|worker started)/;
-  let port = await freePort();
+  const port = await freePort();
   const main = await startTsChild('src/runtime/main.ts', [options.mode], env(port), ready);
-  let url = `http://127.0.0.1:${port}`;
-  if (await webhookMounted(`${url}/telegram/webhook`)) {
-    return { ...main, url, webhookUrl: `${url}/telegram/webhook`, entry: 'main.ts' };
-  }
-  await main.stop();
-  port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  const composed = await startTsChild('bench/lib/gateway-child.ts', [], env(port), ready);
-  return { ...composed, url, webhookUrl: `${url}/telegram/webhook`, entry: 'bench composition' };
+  const url = `http://127.0.0.1:${port}`;
+  return { ...main, url, webhookUrl: `${url}/telegram/webhook`, entry: 'main.ts' };
 }
 
 export const webhookHeaders = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET };

@@ -174,7 +174,8 @@ export function deadlinePlan(input: PlanInput): Deadline[] {
 export const DIGEST_GRACE_MS = 24 * 3_600_000;
 
 export type DigestPlanInput = {
-  community: { id: string; timezone: string };
+  /** `createdAt`: no digest is planned at or before it. */
+  community: { id: string; timezone: string; createdAt: Date };
   policy: Pick<Policy, 'digest'>;
   now: Date;
   sent?: ReadonlySet<string>;
@@ -183,12 +184,18 @@ export type DigestPlanInput = {
 /**
  * The weekly digest of a community: the next one at the policy's local
  * weekday and time, and the last one too while it is unsent and less than
- * {@link DIGEST_GRACE_MS} old.
+ * {@link DIGEST_GRACE_MS} old. Only times after the community was created
+ * count: the grace is for a digest the workers missed, not one that fell due
+ * before there was anything to digest, so a community created after this
+ * week's time gets its first digest next week.
  */
 export function digestPlan(input: DigestPlanInput): Deadline[] {
   const { community, policy, now } = input;
   const { weekday, minuteOfDay } = policy.digest;
-  const next = nextLocalWeekdayTime(now, weekday, minuteOfDay, community.timezone);
+  const createdAt = community.createdAt;
+  // A creation time ahead of `now` (clocks apart) still plans nothing before it.
+  const from = new Date(Math.max(createdAt.getTime(), now.getTime()));
+  const next = nextLocalWeekdayTime(from, weekday, minuteOfDay, community.timezone);
   const last = nextLocalWeekdayTime(
     new Date(now.getTime() - 7 * 86_400_000),
     weekday,
@@ -196,7 +203,8 @@ export function digestPlan(input: DigestPlanInput): Deadline[] {
     community.timezone,
   );
   const times = [next];
-  if (last <= now && now.getTime() - last.getTime() < DIGEST_GRACE_MS) times.unshift(last);
+  const missed = last <= now && now.getTime() - last.getTime() < DIGEST_GRACE_MS;
+  if (missed && last > createdAt) times.unshift(last);
   return times
     .map((dueAt) => ({
       type: 'digest' as const,

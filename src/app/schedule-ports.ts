@@ -23,7 +23,16 @@ export type DeadlineSubject = {
   resolution: ResolutionRecord | null;
 };
 
-export type BoundChat = { platform: Platform; chatId: string; locale: string | null };
+/** A community as the digest plans it: no digest falls at or before `createdAt`. */
+export type ScheduledCommunity = CommunityRecord & { createdAt: Date };
+
+/** `boundAt`: a notice due before it (the digest) is not this chat's. */
+export type BoundChat = {
+  platform: Platform;
+  chatId: string;
+  locale: string | null;
+  boundAt: Date;
+};
 
 export interface ScheduleReader {
   subject(communityId: string, number: number): Promise<DeadlineSubject | undefined>;
@@ -37,8 +46,8 @@ export interface ScheduleReader {
    */
   pendingSubjects(afterId: string | null, limit: number): Promise<DeadlineSubject[]>;
   /** Every community (for the weekly digest), `limit` at a time in id order after `afterId`. */
-  communities(afterId: string | null, limit: number): Promise<CommunityRecord[]>;
-  community(id: string): Promise<CommunityRecord | undefined>;
+  communities(afterId: string | null, limit: number): Promise<ScheduledCommunity[]>;
+  community(id: string): Promise<ScheduledCommunity | undefined>;
   /** The keys among `keys` recorded in NoticeSent. */
   sentNotices(keys: readonly string[]): Promise<Set<string>>;
   bindings(communityId: string): Promise<BoundChat[]>;
@@ -66,6 +75,9 @@ export type OutboxRow = {
   kind: string;
   announcement: boolean;
   createdAt: Date;
+  /** For a chat event (kind chat_restored, number 0): the chat it is about. */
+  chatPlatform?: Platform | null;
+  chatId?: string | null;
 };
 
 export interface OutboxFeed {

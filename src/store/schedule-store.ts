@@ -19,6 +19,7 @@ import type {
   NoticeLedger,
   NoticeTx,
   OutboxFeed,
+  ScheduledCommunity,
   ScheduleReader,
   VoteCloseStore,
   VoteCloseTx,
@@ -31,6 +32,11 @@ import { sqlPoolOf } from './database.ts';
 import { type Community, Prisma, type PrismaClient } from './generated/prisma/client.ts';
 import { inTransaction, type SqlSession } from './sql-session.ts';
 import { prismaStatusReader } from './status-store.ts';
+
+const toScheduledCommunity = (row: Community): ScheduledCommunity => ({
+  ...toCommunityRecord(row),
+  createdAt: row.createdAt,
+});
 
 const WITH_SUBJECT = { resolution: true } satisfies Prisma.ProposalInclude;
 
@@ -128,12 +134,12 @@ export function prismaScheduleReader(prisma: PrismaClient): ScheduleReader {
         orderBy: { id: 'asc' },
         take: limit,
       });
-      return rows.map(toCommunityRecord);
+      return rows.map(toScheduledCommunity);
     },
 
     async community(id) {
       const row = await prisma.community.findUnique({ where: { id } });
-      return row ? toCommunityRecord(row) : undefined;
+      return row ? toScheduledCommunity(row) : undefined;
     },
 
     async sentNotices(keys) {
@@ -150,7 +156,12 @@ export function prismaScheduleReader(prisma: PrismaClient): ScheduleReader {
         where: { communityId },
         orderBy: { createdAt: 'asc' },
       });
-      return rows.map((b) => ({ platform: b.platform, chatId: b.chatId, locale: b.locale }));
+      return rows.map((b) => ({
+        platform: b.platform,
+        chatId: b.chatId,
+        locale: b.locale,
+        boundAt: b.createdAt,
+      }));
     },
 
     async bindingsOf(communityIds) {
@@ -159,9 +170,11 @@ export function prismaScheduleReader(prisma: PrismaClient): ScheduleReader {
       const rows = await prisma.chatBinding.findMany({
         where: { communityId: { in: [...communityIds] } },
         orderBy: { createdAt: 'asc' },
-        select: { communityId: true, platform: true, chatId: true, locale: true },
+        select: { communityId: true, platform: true, chatId: true, locale: true, createdAt: true },
       });
-      for (const { communityId, ...chat } of rows) found.get(communityId)?.push(chat);
+      for (const { communityId, createdAt, ...chat } of rows) {
+        found.get(communityId)?.push({ ...chat, boundAt: createdAt });
+      }
       return found;
     },
 

@@ -10,6 +10,7 @@ import { importRoster } from '../../src/app/import-roster.ts';
 import type { ActorRef } from '../../src/app/ports.ts';
 import { rosterDeps } from '../../src/runtime/roster-deps.ts';
 import { prismaDeliberationStore } from '../../src/store/deliberation-store.ts';
+import { digestJustPassed } from './digest.ts';
 import type { TestDatabase } from './postgres.ts';
 import { rolesFor } from './roster.ts';
 
@@ -52,9 +53,15 @@ export async function seedCommunity(
   const perBuilding = options.perBuilding ?? 50;
   const members = options.membersPerHousehold ?? 1;
   const roster = rosterDeps(db);
+  const policy = options.policy ?? {};
   const created = await createCommunity(roster, {
     name: `社区-${randomUUID().slice(0, 6)}`,
-    policy: options.policy ?? {},
+    // On the system clock, a digest falling due during the test would add a push at one
+    // moment of the week: put this week's an hour back, so the next is days away.
+    policy:
+      options.realClock && !('digest' in policy)
+        ? { ...policy, digest: digestJustPassed(new Date()) }
+        : policy,
   });
   if (created.kind !== 'created') throw new Error(created.errors.join('; '));
   const records: Record<string, string>[] = [];

@@ -120,12 +120,12 @@ async function fireNotice(
 ): Promise<Fired> {
   const now = deps.core.clock.now();
   const communityId = d.communityId;
-  const bound = (await deps.reader.bindings(communityId)).map(({ platform, chatId }) => ({
-    platform,
-    chatId,
-  }));
+  const bindings = await deps.reader.bindings(communityId);
+  const bound = bindings.map(({ platform, chatId }) => ({ platform, chatId }));
   if (d.type === 'digest') {
-    const pushes = await enqueue(deps, notices(jobId, 'digest', communityId, bound, {}));
+    // A chat bound after the digest's time was not there for it: its first is next week's.
+    const before = bindings.filter((b) => b.boundAt <= d.dueAt);
+    const pushes = await enqueue(deps, notices(jobId, 'digest', communityId, before, {}));
     const recorded = await recordNotice(
       { ledger: deps.ledger },
       {

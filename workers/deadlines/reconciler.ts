@@ -4,8 +4,11 @@
  * Redis flush or restart without persistence every deadline comes back (with
  * the same job id, so one that still exists is left alone) and fires once.
  */
-import type { CommunityRecord } from '../../src/app/ports.ts';
-import type { DeadlineSubject, ScheduleReader } from '../../src/app/schedule-ports.ts';
+import type {
+  DeadlineSubject,
+  ScheduledCommunity,
+  ScheduleReader,
+} from '../../src/app/schedule-ports.ts';
 import type { WorkerLog } from './log.ts';
 import type { DeadlineScheduler } from './scheduler.ts';
 
@@ -57,7 +60,7 @@ export async function reconcile(deps: {
       for (const { plan } of plans) summary.deadlines += plan.length;
     },
   );
-  summary.communities = await pipelined<CommunityRecord>(
+  summary.communities = await pipelined<ScheduledCommunity>(
     (after) => deps.reader.communities(after?.id ?? null, PAGE),
     async (page) => {
       const plans = await Promise.all(

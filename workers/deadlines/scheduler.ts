@@ -17,7 +17,11 @@ import {
   NOTICE_DEADLINES,
 } from '../../src/app/deadline-plan.ts';
 import type { Clock, CommunityRecord } from '../../src/app/ports.ts';
-import type { DeadlineSubject, ScheduleReader } from '../../src/app/schedule-ports.ts';
+import type {
+  DeadlineSubject,
+  ScheduledCommunity,
+  ScheduleReader,
+} from '../../src/app/schedule-ports.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { type DeadlineJob, deadlineJob } from '../queues.ts';
 
@@ -42,7 +46,8 @@ export type DeadlineScheduler = {
   syncMany(entries: readonly SubjectPlan[]): Promise<void>;
   /** The pending deadlines of a subject, as PostgreSQL has them now (notices already sent left out). */
   planFor(subject: DeadlineSubject): Promise<Deadline[]>;
-  digestPlanFor(community: CommunityRecord): Promise<Deadline[]>;
+  /** The digests of `community` still to send; none falls at or before its `createdAt`. */
+  digestPlanFor(community: ScheduledCommunity): Promise<Deadline[]>;
 };
 
 export function createDeadlineScheduler(deps: {

@@ -32,7 +32,9 @@ describe('web and worker processes', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    c = await seedCommunity(db, { households: 10, realClock: true });
+    // The processes run on the system clock: the digest fell due an hour ago (a community
+    // created since gets none) and no quiet hours, so the day and hour do not matter.
+    c = await seedCommunity(db, { households: 10, realClock: true, policy: { quietHours: null } });
     await linkTelegramAccounts(db, c, [0, 1, 2]);
     await bindChat(rosterDeps(db), { communityId: c.id, platform: 'telegram', chatId: `${GROUP}` });
     fake = await startFakeTelegram({ token: TEST_TOKEN });
@@ -81,6 +83,8 @@ describe('web and worker processes', () => {
       await fake.until((f) => f.messagesIn(GROUP).some((m) => m.text.includes('小区东门加装雨棚')));
       const card = fake.messagesIn(GROUP).find((m) => m.text.includes('小区东门加装雨棚'));
       expect(card?.text).toMatch(/附议/);
+      // The card is the group's only message: no digest from before the community existed.
+      expect(fake.calls('sendMessage').filter((m) => m.params.chat_id === GROUP)).toHaveLength(1);
       expect(JSON.stringify(card?.replyMarkup)).toContain('callback_data');
     } finally {
       expect(await web.stop()).toBe(0);

@@ -129,4 +129,55 @@ describe('the weekly digest', () => {
     expect(enText).toMatch(/Weekly digest/);
     expect(enText).toMatch(/小区绿化微更新 · 物业 · due .* · 40% · In progress · overdue/);
   });
+
+  it('on Monday 09:05 goes only where the community and the chat were there at 09:00', async () => {
+    await workers?.close();
+    // Monday 2026-11-30 09:05 in Shanghai (01:05 UTC), five minutes after the digest's time.
+    const digestAt = new Date('2026-11-30T01:00:00.000Z');
+    const offsetMs = digestAt.getTime() + 5 * 60_000 - Date.now();
+    const clock = { now: () => new Date(Date.now() + offsetMs) };
+    const policy = { quietHours: null };
+    const sunday = await seedCommunity(db, { households: 3, policy });
+    const monday = await seedCommunity(db, { households: 3, policy });
+    await db.prisma.community.update({
+      where: { id: sunday.id },
+      data: { createdAt: new Date('2026-11-29T07:00:00.000Z') },
+    });
+    await db.prisma.community.update({
+      where: { id: monday.id },
+      data: { createdAt: new Date('2026-11-30T01:02:00.000Z') },
+    });
+    const boundAt = { before: '2026-11-29T08:00:00.000Z', after: '2026-11-30T01:03:00.000Z' };
+    const chats = [
+      { communityId: sunday.id, chatId: '-100901', at: boundAt.before },
+      { communityId: sunday.id, chatId: '-100902', at: boundAt.after },
+      { communityId: monday.id, chatId: '-100903', at: boundAt.after },
+    ];
+    for (const chat of chats) {
+      await bindChats(db, chat.communityId, [{ platform: 'telegram', chatId: chat.chatId }]);
+      await db.prisma.chatBinding.update({
+        where: { platform_chatId: { platform: 'telegram', chatId: chat.chatId } },
+        data: { createdAt: new Date(chat.at) },
+      });
+    }
+
+    workers = await startTestWorkers(db, { clock });
+    // The Sunday community's digest was missed by five minutes: still sent, but only to the
+    // chat bound before 09:00.
+    await waitFor('the missed digest', async () => auditOf(db, sunday.id, 'digest.sent'));
+    await workers.reconciler.runNow();
+    const digests = workers.push.pushes
+      .map((p) => p.request)
+      .filter((r): r is NoticePush => r.kind === 'notice' && r.notice === 'digest');
+    expect(digests.map((p) => p.chatId)).toEqual(['-100901']);
+    expect(digests[0]?.key.startsWith(deadlineJobId('digest', sunday.id, digestAt))).toBe(true);
+
+    // The community created at 09:02 gets its first digest next Monday, not this one.
+    const nextWeek = new Date('2026-12-07T01:00:00.000Z');
+    expect(
+      await workers.queue.getJob(deadlineJobId('digest', monday.id, digestAt)),
+    ).toBeUndefined();
+    expect(await workers.queue.getJob(deadlineJobId('digest', monday.id, nextWeek))).toBeDefined();
+    expect(await auditOf(db, monday.id, 'digest.sent')).toHaveLength(0);
+  });
 });

@@ -190,7 +190,16 @@ describe('deadlinePlan: resolutions', () => {
 });
 
 describe('digestPlan', () => {
-  const community = { id: COMMUNITY, timezone: 'Asia/Shanghai' };
+  // Created long before every clock below: only the weekday and time decide.
+  const community = {
+    id: COMMUNITY,
+    timezone: 'Asia/Shanghai',
+    createdAt: new Date('2026-01-01T00:00:00.000Z'),
+  };
+  const createdAt = (iso: string) => ({ ...community, createdAt: new Date(iso) });
+  // Monday 2026-11-30 09:00 in Shanghai is 01:00 UTC; the next Monday is 2026-12-07.
+  const thisMonday = new Date('2026-11-30T01:00:00.000Z');
+  const nextMonday = new Date('2026-12-07T01:00:00.000Z');
 
   it('next Monday 09:00 local time', () => {
     // 2026-12-01 is a Tuesday; Monday 2026-12-07 09:00 in Shanghai is 01:00 UTC.
@@ -227,5 +236,57 @@ describe('digestPlan', () => {
         now: new Date(monday.getTime() + 2 * DAY),
       }).map((d) => d.dueAt),
     ).toEqual([new Date('2026-12-14T01:00:00.000Z')]);
+  });
+
+  it("gives a community created after this week's digest time its first digest next week", () => {
+    // Created Monday 10:00 Shanghai, planned at 10:05 (and again at 09:05 the next day).
+    const community = createdAt('2026-11-30T02:00:00.000Z');
+    for (const now of [new Date('2026-11-30T02:05:00.000Z'), new Date('2026-12-01T01:05:00Z')]) {
+      expect(digestPlan({ community, policy: DEFAULT_POLICY, now }).map((d) => d.dueAt)).toEqual([
+        nextMonday,
+      ]);
+    }
+  });
+
+  it("gives a community created before this week's digest time that digest, even if missed", () => {
+    // Created Sunday afternoon; the workers plan Monday 09:05, after the digest's time.
+    const community = createdAt('2026-11-29T07:00:00.000Z');
+    const now = new Date('2026-11-30T01:05:00.000Z');
+    expect(digestPlan({ community, policy: DEFAULT_POLICY, now }).map((d) => d.dueAt)).toEqual([
+      thisMonday,
+      nextMonday,
+    ]);
+  });
+
+  it('plans nothing at or before a creation time ahead of the clock', () => {
+    // A clock behind the database's (or a test clock in the past): next week's, not this one.
+    const community = createdAt('2026-11-30T01:00:00.000Z');
+    const now = new Date('2026-11-30T00:59:00.000Z');
+    expect(digestPlan({ community, policy: DEFAULT_POLICY, now }).map((d) => d.dueAt)).toEqual([
+      nextMonday,
+    ]);
+  });
+
+  it('never plans a digest at or before the community existed, whatever the clock (property)', () => {
+    const week = 7 * DAY;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 * week }),
+        fc.integer({ min: -2 * week, max: 2 * week }),
+        (nowMs, createdOffsetMs) => {
+          const now = new Date(Date.UTC(2026, 10, 1) + nowMs);
+          const created = new Date(now.getTime() + createdOffsetMs);
+          const plan = digestPlan({
+            community: { ...community, createdAt: created },
+            policy: DEFAULT_POLICY,
+            now,
+          });
+          expect(plan.length).toBeGreaterThan(0);
+          for (const d of plan) expect(d.dueAt.getTime()).toBeGreaterThan(created.getTime());
+          // Exactly one digest ahead of both the clock and the creation time.
+          expect(plan.filter((d) => d.dueAt > now).length).toBe(1);
+        },
+      ),
+    );
   });
 });

@@ -20,6 +20,8 @@ export type TelegramDeps = {
   status: StatusReader;
   chats: ChatStore;
   log: Logger;
+  /** How long a claimed reply is its delivery's to send (default `REPLY_LEASE_MS` in reply.ts). */
+  replyLeaseMs?: number | undefined;
 };
 
 /** One update being handled. */
@@ -31,6 +33,8 @@ export type Turn = {
   chatId: string;
   userId: string;
   isPrivate: boolean;
+  /** The forum topic the command was sent in (`message_thread_id`); replies go there too. */
+  threadId: number | undefined;
   chat: ChatContext;
   locale: Locale;
   /** The person as the core resolves them: the community comes from the chat's binding. */
@@ -50,6 +54,7 @@ export async function loadTurn(
     chatId: string;
     userId: string;
     isPrivate: boolean;
+    threadId?: number | undefined;
     action: ButtonAction | undefined;
   },
 ): Promise<Turn> {
@@ -64,9 +69,16 @@ export async function loadTurn(
     chatId: input.chatId,
     userId: input.userId,
     isPrivate: input.isPrivate,
+    threadId: input.threadId,
     chat,
     locale: chatLocale(chat),
-    actor: { kind: 'chat', platform: 'telegram', userId: input.userId, chatId: input.chatId },
+    actor: {
+      kind: 'chat',
+      platform: 'telegram',
+      userId: input.userId,
+      chatId: input.chatId,
+      isPrivate: input.isPrivate,
+    },
     action: input.action,
   };
 }

@@ -2,22 +2,56 @@
  * The first middleware of every update: reads the chat's context once per
  * handled update (commands and button presses only: other messages cost
  * nothing), and refuses malformed or forged button data before any use case
- * sees it.
+ * sees it. Before any feature runs it also settles who may act here: a
+ * channel's post in a group is nobody's command; an anonymous admin is asked
+ * to speak as themselves; a group not bound to a community acts for none.
  */
 import type { Middleware } from 'grammy';
+import type { Message } from 'grammy/types';
 import { chatCommunity } from '../../src/app/chat-ports.ts';
+import { HELP_COMMANDS } from '../../src/i18n/translate.ts';
 import { parseCallbackData } from './callback-data.ts';
 import { loadTurn, type TelegramDeps, type YishiContext } from './context.ts';
 import { renderCallbackAnswer } from './render.ts';
-import { answerOnce } from './reply.ts';
+import { answerOnce, replyOnce } from './reply.ts';
+
+/** The commands this bot answers without being named (`/help`, not only `/help@bot`). */
+const OWN_COMMANDS: ReadonlySet<string> = new Set<string>([...HELP_COMMANDS, 'start']);
+
+/** Commands that concern the chat alone and may be used before it is bound. */
+const UNBOUND_COMMANDS: ReadonlySet<string> = new Set(['lang']);
+
+/**
+ * A command in a photo's or document's caption reads as the same text:
+ * grammY matches commands in `text` only, so the caption is moved there.
+ */
+function captionAsText(message: Message): void {
+  if (message.text !== undefined || !message.caption?.startsWith('/')) return;
+  message.text = message.caption;
+  message.entities = message.caption_entities ?? [];
+}
+
+/**
+ * The command's name when it is meant for this bot: one of its own, or any
+ * addressed to it (`/foo@thisbot`); undefined for other bots' commands.
+ */
+function commandFor(text: string, username: string): string | undefined {
+  const match = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?/.exec(text);
+  const name = match?.[1]?.toLowerCase();
+  if (name === undefined) return undefined;
+  const addressee = match?.[2]?.toLowerCase();
+  if (addressee !== undefined) return addressee === username.toLowerCase() ? name : undefined;
+  return OWN_COMMANDS.has(name) ? name : undefined;
+}
 
 /** Sets `ctx.turn` for commands and button presses; lets nothing else through. */
 export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<YishiContext> {
   return async (ctx, next) => {
     const from = ctx.from;
-    if (!from || from.is_bot) return;
+    if (!from) return;
     const query = ctx.callbackQuery;
     if (query) {
+      if (from.is_bot) return;
       if (query.data === undefined) return;
       const action = parseCallbackData(query.data);
       const chat = query.message?.chat;
@@ -57,15 +91,41 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
       return next();
     }
     const message = ctx.message;
-    if (!message?.text?.startsWith('/')) return;
-    ctx.turn = await loadTurn(deps, {
-      botId,
-      updateId: ctx.update.update_id,
-      chatId: String(message.chat.id),
-      userId: String(from.id),
-      isPrivate: message.chat.type === 'private',
-      action: undefined,
-    });
+    if (!message) return;
+    captionAsText(message);
+    if (!message.text?.startsWith('/')) return;
+    const isPrivate = message.chat.type === 'private';
+    // Only for the answers given here: in a bound group the features tell other bots' commands apart.
+    const command = isPrivate ? undefined : commandFor(message.text, ctx.me.username);
+    const turn = () =>
+      loadTurn(deps, {
+        botId,
+        updateId: ctx.update.update_id,
+        chatId: String(message.chat.id),
+        userId: String(from.id),
+        isPrivate,
+        threadId: message.is_topic_message ? message.message_thread_id : undefined,
+        action: undefined,
+      });
+    if (message.sender_chat) {
+      // An automatic forward from the linked channel, or someone posting as a channel: no person
+      // to act for or answer, and nothing of theirs to delete.
+      if (message.sender_chat.id !== message.chat.id || command === undefined) return;
+      ctx.turn = await turn();
+      await replyOnce(ctx, deps, [{ key: 'refusal.anonymous_admin', params: {} }]);
+      return;
+    }
+    if (from.is_bot) return;
+    ctx.turn = await turn();
+    if (!isPrivate && !ctx.turn.chat.binding) {
+      if (command === undefined) return;
+      if (!UNBOUND_COMMANDS.has(command)) {
+        await replyOnce(ctx, deps, [
+          { key: 'refusal.group_not_bound', params: { chatId: ctx.turn.chatId } },
+        ]);
+        return;
+      }
+    }
     return next();
   };
 }

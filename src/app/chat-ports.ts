@@ -27,6 +27,13 @@ export type ChatContext = {
   communities: { communityId: string; name: string; locale: Locale; timezone: string }[];
 };
 
+/**
+ * Where one update's reply stands. `owed`: this caller sends it now, then
+ * marks it sent or gives it back with `token`. `sent`: answered already.
+ * `in_flight`: another delivery claimed it less than the lease ago.
+ */
+export type ReplyClaim = { kind: 'owed'; token: string } | { kind: 'sent' } | { kind: 'in_flight' };
+
 export interface ChatStore {
   /** The chat's binding and locale choices, and (for a private chat) the sender's communities. */
   context(
@@ -37,13 +44,18 @@ export interface ChatStore {
   /** Records /lang: on the binding when the chat is bound, else as the chat's preference. */
   setLocale(platform: Platform, chatId: string, locale: Locale): Promise<'binding' | 'preference'>;
   /**
-   * Claims `key` (e.g. `tg-reply-<botId>-<updateId>`): true for the first
-   * caller only, however many duplicates race. Kept with the idempotency
-   * records, so it lives as long as they do.
+   * Claims the reply owed for one update (`key`, e.g. `tg-reply-<botId>-<updateId>`)
+   * at `at`: `owed` for the first caller however many duplicates race, and for
+   * a caller that finds a claim older than `leaseMs` still owed (its delivery
+   * died before sending: the reply is taken over, never lost); `sent` once it
+   * was marked sent; `in_flight` while another delivery's claim is fresh.
+   * Kept with the idempotency records, so it lives as long as they do.
    */
-  claim(key: string, at: Date): Promise<boolean>;
-  /** Gives a claim back (the reply could not be sent), so a redelivery may reply. */
-  release(key: string): Promise<void>;
+  claimReply(key: string, at: Date, leaseMs: number): Promise<ReplyClaim>;
+  /** The reply was sent (or can never be): a redelivery sends nothing. */
+  replySent(key: string, token: string): Promise<void>;
+  /** Gives a claim back (the send failed), so a redelivery may reply; only the holder's `token` can. */
+  releaseReply(key: string, token: string): Promise<void>;
   /**
    * Deletes idempotency records and reply claims older than `before`
    * (Telegram redelivers for up to 24 hours; keep at least that). Returns how many.

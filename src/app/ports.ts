@@ -158,7 +158,17 @@ export type ResolutionStateName = ResolutionStatus;
 
 /** Who is acting, as a chat adapter or the CLI knows them. */
 export type ActorRef =
-  | { kind: 'chat'; platform: Platform; userId: string; chatId: string }
+  | {
+      kind: 'chat';
+      platform: Platform;
+      userId: string;
+      chatId: string;
+      /**
+       * A private chat with the bot, where the account's only community is the
+       * context; a group acts only for the community it is bound to.
+       */
+      isPrivate: boolean;
+    }
   | { kind: 'resident'; residentId: string };
 
 /** A resident acting in a community, with what they may do. */

@@ -366,6 +366,10 @@ export const en = {
     'I don’t know your chat account yet. Link it to your household: send me /join CODE in a private chat, with the join code from the residents’ committee.',
   'refusal.chat_not_bound':
     'This chat is not connected to a community yet. Ask the residents’ committee to bind it (yishi chat bind), then try again.',
+  'refusal.group_not_bound':
+    'This group is not bound to a community yet, so commands sent here do nothing. Ask the residents’ committee to run npx yishi chat bind --community COMMUNITY_ID --platform telegram --chat {chatId}, then try again.',
+  'refusal.anonymous_admin':
+    'You are posting as an anonymous admin, so I can’t tell which resident you are. Turn off “Remain anonymous” or send the command again as yourself.',
   'refusal.several_communities':
     'Your account is linked in several communities ({communities}), so I can’t tell which one you mean in this private chat. Send the command in your building’s group chat instead.',
   'callback.invalid':

@@ -2,6 +2,7 @@
  * Prisma implementation of {@link ChatStore}. The context of a chat is read
  * in one round trip, since every update needs it before anything else.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
 import type { Platform } from '../app/ports.ts';
@@ -55,8 +56,21 @@ const CONTEXT_SQL = `
        FROM "ChatIdentity" i JOIN "Community" c ON c.id = i."communityId"
       WHERE $3 AND i.platform = $1::"Platform" AND i."userId" = $4) AS communities`;
 
-const CLAIM_SQL =
-  'INSERT INTO "IdempotencyRecord" (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING';
+/*
+ * A reply claim is an idempotency record whose outcome says where the reply
+ * stands: `{"reply":"owed","token":T}` from the claim until the send is done,
+ * then `{"reply":"sent"}`. A record without an outcome (claimed before replies
+ * were tracked) counts as sent. `at` is the claim's time: an owed claim older
+ * than the lease belongs to a delivery that died, and the next one takes it.
+ */
+const CLAIM_REPLY_SQL =
+  'INSERT INTO "IdempotencyRecord" (key, outcome, at) VALUES ($1, $2::jsonb, $3) ON CONFLICT DO NOTHING';
+const TAKE_OVER_SQL = `UPDATE "IdempotencyRecord" SET outcome = $2::jsonb, at = $3
+  WHERE key = $1 AND outcome->>'reply' = 'owed' AND at <= $4`;
+const REPLY_STATE_SQL = `SELECT outcome->>'reply' AS state FROM "IdempotencyRecord" WHERE key = $1`;
+const REPLY_SENT_SQL = `UPDATE "IdempotencyRecord" SET outcome = '{"reply":"sent"}'::jsonb
+  WHERE key = $1 AND outcome->>'token' = $2`;
+const RELEASE_REPLY_SQL = `DELETE FROM "IdempotencyRecord" WHERE key = $1 AND outcome->>'token' = $2`;
 
 /**
  * The chat store. Reading the context and claiming a reply happen on every
@@ -99,16 +113,33 @@ export function prismaChatStore(prisma: PrismaClient): ChatStore {
       return 'preference';
     },
 
-    async claim(key, at) {
-      const claimed = sql
-        ? await sql.execute(CLAIM_SQL, [key, at])
-        : await prisma.$executeRawUnsafe(CLAIM_SQL, key, at);
-      return claimed === 1;
+    async claimReply(key, at, leaseMs) {
+      const token = randomUUID();
+      const owed = JSON.stringify({ reply: 'owed', token });
+      const execute = (text: string, values: (string | Date)[]) =>
+        sql ? sql.execute(text, values) : prisma.$executeRawUnsafe(text, ...values);
+      if ((await execute(CLAIM_REPLY_SQL, [key, owed, at])) === 1) return { kind: 'owed', token };
+      const staleBefore = new Date(at.getTime() - leaseMs);
+      if ((await execute(TAKE_OVER_SQL, [key, owed, at, staleBefore])) === 1) {
+        return { kind: 'owed', token };
+      }
+      const rows = sql
+        ? await sql.query<{ state: string | null }>(REPLY_STATE_SQL, [key])
+        : await prisma.$queryRawUnsafe<{ state: string | null }[]>(REPLY_STATE_SQL, key);
+      const [row] = rows;
+      // No record: the holder gave it back a moment ago; the caller asks again.
+      if (!row || row.state === 'owed') return { kind: 'in_flight' };
+      return { kind: 'sent' };
     },
 
-    async release(key) {
-      if (sql) await sql.execute('DELETE FROM "IdempotencyRecord" WHERE key = $1', [key]);
-      else await prisma.idempotencyRecord.deleteMany({ where: { key } });
+    async replySent(key, token) {
+      if (sql) await sql.execute(REPLY_SENT_SQL, [key, token]);
+      else await prisma.$executeRawUnsafe(REPLY_SENT_SQL, key, token);
+    },
+
+    async releaseReply(key, token) {
+      if (sql) await sql.execute(RELEASE_REPLY_SQL, [key, token]);
+      else await prisma.$executeRawUnsafe(RELEASE_REPLY_SQL, key, token);
     },
 
     async reachable(platform, chatId) {

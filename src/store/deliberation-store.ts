@@ -92,6 +92,8 @@ function deliberationTx(tx: Tx): DeliberationTx {
       const binding = await tx.chatBinding.findUnique({
         where: { platform_chatId: { platform: ref.platform, chatId: ref.chatId } },
       });
+      // A group acts only for the community it is bound to.
+      if (!binding && !ref.isPrivate) return { kind: 'chat_not_bound' };
       const identities = await tx.chatIdentity.findMany({
         where: {
           platform: ref.platform,

@@ -216,8 +216,9 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
         if (claiming) settle(claim, row?.claimed === 1);
         return row?.residentId ? toActor(row as ActorRow) : { kind: 'not_joined' };
       }
-      // One row per identity of the account (in the bound community when the chat is bound),
-      // or one row of nulls: whether the chat is bound comes with it.
+      // One row per identity of the account (in the bound community when the chat is bound; in
+      // any of its communities only in a private chat), or one row of nulls: whether the chat is
+      // bound comes with it.
       const rows = await session.query<
         { bound: boolean; identities: number; claimed?: number } & Partial<ActorRow>
       >(
@@ -227,13 +228,14 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
          i AS (
            SELECT "residentId" FROM "ChatIdentity"
            WHERE platform = ${p(1)}::"Platform" AND "userId" = ${p(3)}
-             AND (NOT EXISTS (SELECT 1 FROM b) OR "communityId" = (SELECT "communityId" FROM b)))
+             AND CASE WHEN EXISTS (SELECT 1 FROM b) THEN "communityId" = (SELECT "communityId" FROM b)
+                      ELSE ${p(4)}::boolean END)
          SELECT ${claimed} EXISTS (SELECT 1 FROM b) AS bound,
                 (SELECT count(*)::int FROM i) AS identities, ${ACTOR_SELECT}
          FROM (SELECT 1) one
          LEFT JOIN i ON (SELECT count(*) FROM i) = 1
          LEFT JOIN ("Resident" r ${ACTOR_JOIN}) ON r.id = i."residentId"`,
-        [...claimValues, ref.platform, ref.chatId, ref.userId],
+        [...claimValues, ref.platform, ref.chatId, ref.userId, ref.isPrivate],
         { beforeDeferred: claiming },
       );
       const row = rows[0];

@@ -123,6 +123,12 @@ export interface FakeTelegram {
   forceRetryAfter(chatId: string | number, seconds: number): void;
   /** The next message request to this chat fails with this HTTP status and description. */
   forceError(chatId: string | number, status: number, description: string): void;
+  /**
+   * The next message request to this chat is received and recorded (status
+   * 0) but never answered nor carried out: the sender's process can die with
+   * the request in flight.
+   */
+  holdNext(chatId: string | number): void;
   kick(chatId: string | number): void;
   markNotStarted(userId: string | number): void;
   stats(): FakeTelegramStats;
@@ -379,6 +385,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   let announcedAt = new Map<string, number>();
   const forcedRetry = new Map<string, number>();
   const forcedError = new Map<string, TelegramError>();
+  const held = new Set<string>();
   let updates: JsonObject[] = [];
   let nextUpdateId = 1;
   const pollers = new Set<() => void>();
@@ -645,6 +652,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       if (options.token !== undefined && token !== options.token) {
         throw new TelegramError(401, 'Unauthorized');
       }
+      if (MESSAGE_METHODS.has(method) && held.delete(String(params.chat_id))) {
+        // Left unanswered: the socket stays open until the client goes away or the fake closes.
+        recorded.push({ method, params, at, status: 0, response: {} });
+        events.emit('call');
+        return;
+      }
       const result = await handle(token, method, params, at);
       if (MESSAGE_METHODS.has(method)) stats.messageRequests += 1;
       response = { ok: true, result };
@@ -696,6 +709,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     forceError(chatId, status, description) {
       forcedError.set(String(chatId), new TelegramError(status, description));
     },
+    holdNext(chatId) {
+      held.add(String(chatId));
+    },
     kick(chatId) {
       kicked.add(String(chatId));
     },
@@ -736,6 +752,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       announcedAt = new Map();
       forcedRetry.clear();
       forcedError.clear();
+      held.clear();
       updates = [];
     },
     async close() {

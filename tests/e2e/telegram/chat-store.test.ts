@@ -65,23 +65,53 @@ describe('chat store', () => {
     expect(await db.prisma.chatPreference.count()).toBe(1);
   });
 
-  it('claims a key once among racing callers, gives it back, and prunes old records', async () => {
+  it('owes a reply to one of racing callers, gives it back, marks it sent, and prunes old records', async () => {
     const chats = prismaChatStore(db.prisma);
     const at = new Date('2026-12-01T00:00:00Z');
+    const lease = 60_000;
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => chats.claim('tg-reply-1-42', at)),
+      Array.from({ length: 10 }, () => chats.claimReply('tg-reply-1-42', at, lease)),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    await chats.release('tg-reply-1-42');
-    expect(await chats.claim('tg-reply-1-42', at)).toBe(true);
+    const owed = results.filter((r) => r.kind === 'owed');
+    expect(owed).toHaveLength(1);
+    expect(results.filter((r) => r.kind === 'in_flight')).toHaveLength(9);
+    const first = owed[0]?.kind === 'owed' ? owed[0].token : '';
+
+    // Only the holder gives it back; then the next caller owes it.
+    await chats.releaseReply('tg-reply-1-42', 'someone-else');
+    expect((await chats.claimReply('tg-reply-1-42', at, lease)).kind).toBe('in_flight');
+    await chats.releaseReply('tg-reply-1-42', first);
+    const again = await chats.claimReply('tg-reply-1-42', at, lease);
+    if (again.kind !== 'owed') throw new Error(again.kind);
+    await chats.replySent('tg-reply-1-42', again.token);
+    const later = new Date(at.getTime() + 10 * lease);
+    expect((await chats.claimReply('tg-reply-1-42', later, lease)).kind).toBe('sent');
+
+    // An owed claim older than the lease was left by a delivery that died: it is taken over once.
+    const dead = await chats.claimReply('tg-reply-1-43', at, lease);
+    if (dead.kind !== 'owed') throw new Error(dead.kind);
+    const early = new Date(at.getTime() + lease - 1);
+    expect((await chats.claimReply('tg-reply-1-43', early, lease)).kind).toBe('in_flight');
+    const stale = new Date(at.getTime() + lease);
+    const takers = await Promise.all(
+      Array.from({ length: 5 }, () => chats.claimReply('tg-reply-1-43', stale, lease)),
+    );
+    expect(takers.filter((r) => r.kind === 'owed')).toHaveLength(1);
+    // The dead delivery's late mark or release no longer touches the new holder's claim.
+    await chats.releaseReply('tg-reply-1-43', dead.token);
+    await chats.replySent('tg-reply-1-43', dead.token);
+    expect((await chats.claimReply('tg-reply-1-43', stale, lease)).kind).toBe('in_flight');
 
     const old = new Date('2026-11-28T00:00:00Z');
-    await chats.claim('tg-reply-1-1', old);
-    await chats.claim('tg-1-1', old);
+    await chats.claimReply('tg-reply-1-1', old, lease);
+    await db.prisma.idempotencyRecord.create({ data: { key: 'tg-1-1', at: old } });
     const pruned = await chats.pruneIdempotency(new Date('2026-11-29T00:00:00Z'));
     expect(pruned).toBe(2);
-    expect(await db.prisma.idempotencyRecord.findMany({ select: { key: true } })).toEqual([
-      { key: 'tg-reply-1-42' },
-    ]);
+    expect(
+      await db.prisma.idempotencyRecord.findMany({
+        select: { key: true },
+        orderBy: { key: 'asc' },
+      }),
+    ).toEqual([{ key: 'tg-reply-1-42' }, { key: 'tg-reply-1-43' }]);
   });
 });

@@ -17,7 +17,13 @@ import type { Clock } from '../src/app/ports.ts';
 import type { OutboxFeed, OutboxRow, ScheduleReader } from '../src/app/schedule-ports.ts';
 import type { WorkerLog } from './deadlines/log.ts';
 import type { DeadlineScheduler } from './deadlines/scheduler.ts';
-import { type CardPush, PUBLICATION_KINDS, type PushQueue } from './push/push-request.ts';
+import {
+  type CardPush,
+  type NoticePush,
+  PUBLICATION_KINDS,
+  type PushQueue,
+} from './push/push-request.ts';
+import { noticePushKey } from './queues.ts';
 
 export type OutboxRelayDeps = {
   feed: OutboxFeed;
@@ -46,6 +52,24 @@ export type OutboxRelay = {
 };
 
 const KINDS: ReadonlySet<string> = new Set(PUBLICATION_KINDS);
+/** A chat event, not a card: the bot is back in a bound chat (src/app/chat-membership.ts). */
+const CHAT_RESTORED = 'chat_restored';
+
+/** Tells the community's committee, in their private chats, that the bot is back in a chat. */
+async function committeeNotices(deps: OutboxRelayDeps, row: OutboxRow): Promise<NoticePush[]> {
+  if (!row.chatPlatform || !row.chatId) return [];
+  const about = { platform: row.chatPlatform, chatId: row.chatId };
+  const committee = await deps.reader.audienceChats(row.communityId, '', ['committee']);
+  return committee.map((chat) => ({
+    kind: 'notice',
+    key: noticePushKey(row.id, chat.platform, chat.chatId),
+    notice: 'chat_restored',
+    communityId: row.communityId,
+    about,
+    platform: chat.platform,
+    chatId: chat.chatId,
+  }));
+}
 
 // Renews or takes the lease only if it is ours or free.
 const TAKE_LEASE = `
@@ -59,7 +83,11 @@ const DROP_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-async function relayRows(deps: OutboxRelayDeps, rows: readonly OutboxRow[]): Promise<void> {
+async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Promise<void> {
+  const events = all.filter((row) => row.kind === CHAT_RESTORED);
+  const rows = events.length === 0 ? all : all.filter((row) => row.kind !== CHAT_RESTORED);
+  const told = (await Promise.all(events.map((row) => committeeNotices(deps, row)))).flat();
+  if (told.length > 0) await deps.push.enqueue(told, { urgent: false });
   const subjects = new Map<string, { communityId: string; number: number }>();
   for (const row of rows) {
     subjects.set(`${row.communityId}/${row.number}`, row);

@@ -23,6 +23,7 @@ import { doneFeature } from './features/done.ts';
 import { helpFeature } from './features/help.ts';
 import { joinFeature } from './features/join.ts';
 import { langFeature } from './features/lang.ts';
+import { membershipFeature } from './features/membership.ts';
 import { pointsFeature } from './features/points.ts';
 import { progressFeature } from './features/progress.ts';
 import { proposeFeature } from './features/propose.ts';
@@ -41,8 +42,11 @@ export type { TelegramDeps } from './context.ts';
 
 export { WEBHOOK_PATH } from './webhook.ts';
 
-/** The update kinds the bot handles; Telegram sends no others. */
-export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/**
+ * The update kinds the bot handles; Telegram sends no others. `my_chat_member`
+ * tells when the bot is removed from or added back to a chat.
+ */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 export type TelegramAdapterOptions = {
   token: string;
@@ -97,6 +101,8 @@ export async function createTelegramAdapter(
     .context('telegram', '0', { userId: '0', withIdentities: true })
     .catch((error: unknown) => deps.log.warn({ err: error }, 'database not reachable yet'));
 
+  // Chat events (membership, group upgrades) first: the turn middleware passes only commands.
+  bot.use(membershipFeature(deps));
   bot.use(turnMiddleware(deps, botId));
   for (const feature of [
     joinFeature,

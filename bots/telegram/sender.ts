@@ -59,11 +59,9 @@ export function classifySendError(error: unknown, editedId?: string): SendResult
       return { kind: 'message_missing' };
     }
     if (code === 403) return { kind: 'gone', reason: error.description };
+    // The group became a supergroup with a new id: the chat lives on there.
     if (code === 400 && error.parameters.migrate_to_chat_id !== undefined) {
-      return {
-        kind: 'gone',
-        reason: `${error.description} (now ${error.parameters.migrate_to_chat_id})`,
-      };
+      return { kind: 'migrated', toChatId: String(error.parameters.migrate_to_chat_id) };
     }
     if (code === 400 && GONE_400.some((m) => has(error, m))) {
       return { kind: 'gone', reason: error.description };
@@ -91,6 +89,7 @@ export function createTelegramSender(api: Api): ChatSender {
         const sent = await api.sendMessage(telegramChatId(target.chatId), rendered.html, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
+          ...(target.threadId === undefined ? {} : { message_thread_id: Number(target.threadId) }),
           ...(rendered.keyboard.inline_keyboard.length > 0
             ? { reply_markup: rendered.keyboard }
             : {}),

@@ -4,7 +4,8 @@
  * claims. Implemented in src/store/chat-store.ts.
  */
 import type { Locale } from '../i18n/translate.ts';
-import type { Platform } from './ports.ts';
+import type { ChatMigrationStore } from './delivery-ports.ts';
+import type { ChatTarget, Platform } from './ports.ts';
 
 /** A chat as the adapter sees it before acting. */
 export type ChatContext = {
@@ -34,7 +35,28 @@ export type ChatContext = {
  */
 export type ReplyClaim = { kind: 'owed'; token: string } | { kind: 'sent' } | { kind: 'in_flight' };
 
-export interface ChatStore {
+export type MembershipOutcome =
+  /** Recorded now; `communityId` when the chat is bound (and so audited there). */
+  | { kind: 'changed'; communityId: string | null }
+  /** Already so (a redelivered update, or a refusal recorded before). */
+  | { kind: 'unchanged' };
+
+/** What the platform says about the bot's own membership of a chat (Telegram my_chat_member). */
+export interface ChatMembershipStore extends ChatMigrationStore {
+  /**
+   * The bot was removed (left, kicked, or a person blocked it): records the
+   * chat as refusing the bot at once, so pushes to it are dropped.
+   */
+  botRemoved(target: ChatTarget, reason: string, at: Date): Promise<MembershipOutcome>;
+  /**
+   * The bot is a member again: forgets the refusal and, for a bound chat,
+   * queues one notice to the community's committee (in their private chats)
+   * through the outbox, keyed by `eventKey` so a redelivery tells nobody twice.
+   */
+  botAdded(target: ChatTarget, eventKey: string, at: Date): Promise<MembershipOutcome>;
+}
+
+export interface ChatStore extends ChatMembershipStore {
   /** The chat's binding and locale choices, and (for a private chat) the sender's communities. */
   context(
     platform: Platform,

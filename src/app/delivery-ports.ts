@@ -39,9 +39,50 @@ export interface NoticeDeliveryStore {
   record(key: string, at: Date): Promise<void>;
 }
 
-/** The push worker's memory: card messages, refusing chats, notices delivered. */
+/** Where a push addressed to a chat goes when it runs. */
+export type ChatRoute = {
+  /** The chat now (after any migrations) with the topic its binding names. */
+  target: ChatTarget;
+  /** The chat refuses the bot (recorded problem): the push is dropped. */
+  gone: boolean;
+};
+
+/** A chat that got a new id: what moves with it (see src/app/migrate-chat.ts). */
+export type ChatMove = {
+  platform: ChatTarget['platform'];
+  fromChatId: string;
+  toChatId: string;
+  at: Date;
+  /** Where the news came from, for the audit entry. */
+  source: 'service_message' | 'send_refused';
+};
+
+export type ChatMoveOutcome =
+  /** Moved now: the binding (if any) under `communityId`, `cards` card messages. */
+  | { kind: 'moved'; communityId: string | null; cards: number }
+  /** Recorded before (a redelivery, or both service messages): nothing changed. */
+  | { kind: 'already' };
+
+export interface ChatMigrationStore {
+  /**
+   * Moves a chat's binding, card messages, delivery problems and /lang choice
+   * to its new id and records the move (old -> new) for pushes still queued
+   * for the old id, in one transaction with an audit entry per community.
+   * Idempotent: a move recorded before changes nothing.
+   */
+  move(move: ChatMove): Promise<ChatMoveOutcome>;
+}
+
+export interface ChatRouteStore {
+  /** The route of a push to `target`: follows recorded migrations, adds the bound topic. */
+  route(target: ChatTarget): Promise<ChatRoute>;
+}
+
+/** The push worker's memory: card messages, refusing chats, notices delivered, routes. */
 export type DeliveryStores = {
   cards: CardMessageStore;
   problems: DeliveryProblemStore;
   notices: NoticeDeliveryStore;
+  routes: ChatRouteStore;
+  migrations: ChatMigrationStore;
 };

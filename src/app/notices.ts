@@ -18,7 +18,8 @@ export type NoticeKind =
   | 'vote_reminder_private'
   | 'due_reminder'
   | 'escalation'
-  | 'digest';
+  | 'digest'
+  | 'chat_restored';
 
 /** What a notice push names (the push queue's NoticePush has this shape). */
 export type NoticeRequest = {
@@ -28,6 +29,8 @@ export type NoticeRequest = {
   number?: number | undefined;
   /** Escalation level (1..3) or reminder offset in ms before the deadline. */
   detail?: number | undefined;
+  /** For chat_restored: the bound chat the bot is back in. */
+  about?: { platform: Platform; chatId: string } | undefined;
   platform: Platform;
   chatId: string;
 };
@@ -206,6 +209,21 @@ async function digest(reader: NoticeReader, c: Context): Promise<OutboundMessage
   return message(c.locale, lines);
 }
 
+/** The committee's news that the bot is back in a bound chat; null once it is unbound. */
+async function chatRestored(
+  reader: NoticeReader,
+  request: NoticeRequest,
+  c: Context,
+): Promise<OutboundMessage | null> {
+  const about = request.about;
+  if (!about) return null;
+  const bound = await reader.bindings(c.community.id);
+  if (!bound.some((b) => b.platform === about.platform && b.chatId === about.chatId)) return null;
+  return message(c.locale, [
+    line('membership.chat_restored', { community: c.community.name, chat: about.chatId }),
+  ]);
+}
+
 /**
  * Renders a notice for its chat at `now`, in the chat's locale (binding or
  * /lang, else the community's). Returns null when it no longer applies.
@@ -221,6 +239,7 @@ export async function renderNotice(
   const locale = normalizeLocale(chosen ?? '') ?? community.locale;
   const c: Context = { community, policy: communityPolicy(community), locale, now };
   if (request.notice === 'digest') return digest(reader, c);
+  if (request.notice === 'chat_restored') return chatRestored(reader, request, c);
   if (request.number === undefined) return null;
   const row = await reader.proposal(community.id, request.number);
   if (!row) return null;

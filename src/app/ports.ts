@@ -132,19 +132,39 @@ export type ChatBindingInput = {
   platform: Platform;
   chatId: string;
   building: string | undefined;
+  /** Forum topic for the cards (Telegram message_thread_id); undefined: the main thread. */
+  topic?: string | undefined;
 };
 
 export type ChatBindingOutcome =
   | { kind: 'bound'; id: string; buildingId: string | null }
   | { kind: 'building_unknown'; building: string };
 
+/** A bound chat as `yishi chat list` shows it. */
+export type BoundChatView = {
+  platform: Platform;
+  chatId: string;
+  /** Building name, null for a community-wide chat. */
+  building: string | null;
+  /** Chosen with /lang; null: the community's. */
+  locale: string | null;
+  /** Forum topic the cards go to; null: the main thread. */
+  topic: string | null;
+  /** False while the platform refuses the bot there (removed, kicked): sends are skipped. */
+  reachable: boolean;
+  /** Why it is unreachable and since when; null when reachable. */
+  problem: { reason: string; at: Date } | null;
+};
+
 export interface ChatBindingStore {
-  /** Binds (or re-binds) a chat to a community and optional building. */
+  /** Binds (or re-binds) a chat to a community, optional building and optional topic. */
   bind(
     input: ChatBindingInput,
     ids: IdSource,
     audit: Omit<AuditInput, 'payload'>,
   ): Promise<ChatBindingOutcome>;
+  /** The community's bound chats, oldest binding first. */
+  list(communityId: string): Promise<BoundChatView[]>;
 }
 
 // ---------------------------------------------------------------------------
@@ -371,8 +391,12 @@ export interface DeliberationStore {
 // adapter (bots/telegram, bots/slack) implements ChatSender; the composition
 // root hands the senders to the workers, which never import the bots.
 
-/** A chat to write to: a group/channel, or a person's private chat (Telegram: the user id). */
-export type ChatTarget = { platform: Platform; chatId: string };
+/**
+ * A chat to write to: a group/channel, or a person's private chat (Telegram: the user id).
+ * `threadId`: the forum topic to post in (Telegram `message_thread_id`), when the chat's
+ * binding names one; it is resolved from the binding when the push goes out.
+ */
+export type ChatTarget = { platform: Platform; chatId: string; threadId?: string | undefined };
 
 export type SendResult =
   | { kind: 'sent'; messageId: string }
@@ -382,6 +406,8 @@ export type SendResult =
   | { kind: 'gone'; reason: string }
   /** The message to edit no longer exists; send a new one instead. */
   | { kind: 'message_missing' }
+  /** The chat has a new id (a group upgraded to a supergroup): move it there, then resend. */
+  | { kind: 'migrated'; toChatId: string }
   /** Anything else (network, 5xx): retry with backoff. */
   | { kind: 'failed'; reason: string };
 

@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { applyMigrations, createMigration } from '../../prisma/migrate.ts';
-import { bindChat } from '../app/bind-chat.ts';
 import { createCommunity } from '../app/create-community.ts';
 import { importRoster } from '../app/import-roster.ts';
 import { issueJoinCodes } from '../app/issue-join-codes.ts';
@@ -16,6 +15,7 @@ import { rosterDeps } from '../runtime/roster-deps.ts';
 import { systemClock } from '../runtime/system.ts';
 import { type Database, openDatabase } from '../store/database.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerChatCommands } from './chat.ts';
 import { readRosterCsv } from './csv.ts';
 import { registerStatusCommands } from './status.ts';
 
@@ -142,49 +142,6 @@ roster
     });
   });
 
-const chat = program.command('chat').description('group chats');
-chat
-  .command('bind')
-  .description('bind a Telegram group or Slack channel to the community (and a building)')
-  .requiredOption('--community <id>', 'community id')
-  .addOption(
-    new Option('--platform <platform>', 'chat platform')
-      .choices(['telegram', 'slack'])
-      .makeOptionMandatory(),
-  )
-  .requiredOption('--chat <id>', 'Telegram chat id or Slack channel id')
-  .option('--building <name>', 'building this chat belongs to')
-  .action(
-    async (opts: {
-      community: string;
-      platform: 'telegram' | 'slack';
-      chat: string;
-      building?: string;
-    }) => {
-      await withDatabase(async (db) => {
-        const outcome = await bindChat(rosterDeps(db), {
-          communityId: opts.community,
-          platform: opts.platform,
-          chatId: opts.chat,
-          building: opts.building,
-        });
-        switch (outcome.kind) {
-          case 'community_unknown':
-            return fail(1, `no community with id ${outcome.communityId}`);
-          case 'building_unknown':
-            return fail(
-              1,
-              `no building "${outcome.building}" in the roster (import the roster first)`,
-            );
-          case 'bound':
-            print(
-              `bound ${opts.platform} chat ${opts.chat}${opts.building ? ` to building ${opts.building}` : ''}`,
-            );
-        }
-      });
-    },
-  );
-
 const database = program.command('db').description('database schema');
 database
   .command('migrate')
@@ -220,6 +177,7 @@ database
     }
   });
 
+registerChatCommands(program, withDatabase);
 registerAuditCommands(program, withDatabase);
 registerStatusCommands(program, withDatabase);
 

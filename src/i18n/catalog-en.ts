@@ -331,6 +331,10 @@ export const en = {
     '#{number} {title} · {lead} · due {due} · {percent}% · {state}{overdue, select, true { · overdue} other {}}{escalated, select, true { · 🔺 {label}} other {}}',
   'digest.empty': 'Nothing is open this week. Anyone can start with /propose TITLE.',
 
+  // The bot is back in a bound chat (told to the committee)
+  'membership.chat_restored':
+    '🔔 The bot is back in the bound chat {chat} of {community}; cards are posted there again. If they still do not arrive, check that the bot may post there; yishi chat list shows every chat.',
+
   // /help: line 1 is the syntax (the same in every locale), then what it does
   'help.heading': 'Commands you can use (N is the proposal number):',
   'help.slack_hint': 'On Slack, type /yishi before each command, e.g. /yishi vote 12 for',

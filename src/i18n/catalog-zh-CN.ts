@@ -295,6 +295,10 @@ export const zhCN: Record<MessageKey, string> = {
     '#{number} {title} · 牵头：{lead} · 时限 {due} · 进度 {percent}% · {state}{overdue, select, true { · 已逾期} other {}}{escalated, select, true { · 🔺 {label}} other {}}',
   'digest.empty': '本周没有进行中的事项。任何居民都可以发送 /propose TITLE 发起议题。',
 
+  // 机器人重新加入已绑定的群聊（告知居委会成员）
+  'membership.chat_restored':
+    '🔔 议事机器人已重新加入{community}的绑定群聊 {chat}，之后的卡片会恢复推送到该群。如仍收不到，请确认机器人在群内有发言权限；yishi chat list 可查看各群状态。',
+
   // /help：第一行是命令格式（各语言相同），之后是说明
   'help.heading': '您可以使用的命令（N 为议题编号）：',
   'help.slack_hint': '在 Slack 中，请在命令前加 /yishi，例如：/yishi vote 12 for',

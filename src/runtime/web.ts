@@ -8,10 +8,12 @@ import type { Redis } from 'ioredis';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
+import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
 import { prismaChatStore } from '../store/chat-store.ts';
 import { type Database, pingDatabase } from '../store/database.ts';
 import { prismaJoinCodeStore } from '../store/roster-store.ts';
 import { prismaStatusReader } from '../store/status-store.ts';
+import { watchUnreachableChats } from './chat-metrics.ts';
 import { createHttpApp, listen } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -35,6 +37,8 @@ export async function startWeb(deps: {
       return { db: dbUp, redis: redisUp };
     },
   });
+
+  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db.prisma));
 
   let telegram: TelegramAdapter | undefined;
   if (config.telegram) {

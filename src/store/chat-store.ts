@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
 import type { Platform } from '../app/ports.ts';
 import { normalizeLocale } from '../i18n/translate.ts';
+import { prismaChatMembershipStore } from './chat-membership-store.ts';
 import { sqlPoolOf } from './database.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { type SqlSession, sqlSession } from './sql-session.ts';
@@ -81,6 +82,8 @@ export function prismaChatStore(prisma: PrismaClient): ChatStore {
   const pool = sqlPoolOf(prisma);
   const sql: SqlSession | undefined = pool ? sqlSession(pool) : undefined;
   return {
+    ...prismaChatMembershipStore(prisma),
+
     async context(platform: Platform, chatId: string, sender): Promise<ChatContext> {
       const rows = sql
         ? await sql.query<unknown>(CONTEXT_SQL, [

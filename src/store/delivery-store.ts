@@ -1,9 +1,10 @@
 /**
  * Prisma implementation of the push queue's delivery ports: CardMessage,
- * DeliveryProblem and NoticeSent rows.
+ * DeliveryProblem and NoticeSent rows, and chat routes and migrations
+ * (chat-membership-store.ts).
  */
 import type { CardMessageKey, DeliveryStores } from '../app/delivery-ports.ts';
-
+import { prismaChatMembershipStore, prismaChatRouteStore } from './chat-membership-store.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 
 const cardId = (key: CardMessageKey) => ({
@@ -16,6 +17,8 @@ const cardId = (key: CardMessageKey) => ({
 
 export function prismaDeliveryStores(prisma: PrismaClient): DeliveryStores {
   return {
+    routes: prismaChatRouteStore(prisma),
+    migrations: prismaChatMembershipStore(prisma),
     cards: {
       async get(key) {
         const row = await prisma.cardMessage.findUnique({

@@ -340,14 +340,43 @@ export function prismaChatBindingStore(prisma: PrismaClient): ChatBindingStore {
             buildingId,
             platform: input.platform,
             chatId: input.chatId,
+            threadId: input.topic ?? null,
           },
-          update: { communityId: input.communityId, buildingId },
+          update: { communityId: input.communityId, buildingId, threadId: input.topic ?? null },
         });
         await appendAudit(tx, {
           ...audit,
-          payload: { building: input.building ?? null, platform: input.platform },
+          payload: {
+            building: input.building ?? null,
+            platform: input.platform,
+            topic: input.topic ?? null,
+          },
         });
         return { kind: 'bound', id: binding.id, buildingId };
+      });
+    },
+
+    async list(communityId) {
+      const rows = await prisma.chatBinding.findMany({
+        where: { communityId },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        include: { building: { select: { name: true } } },
+      });
+      const problems = await prisma.deliveryProblem.findMany({
+        where: { OR: rows.map((r) => ({ platform: r.platform, chatId: r.chatId })) },
+      });
+      const problemOf = new Map(problems.map((p) => [`${p.platform}/${p.chatId}`, p]));
+      return rows.map((r) => {
+        const problem = problemOf.get(`${r.platform}/${r.chatId}`);
+        return {
+          platform: r.platform,
+          chatId: r.chatId,
+          building: r.building?.name ?? null,
+          locale: r.locale,
+          topic: r.threadId,
+          reachable: problem === undefined,
+          problem: problem ? { reason: problem.reason, at: problem.at } : null,
+        };
       });
     },
   };

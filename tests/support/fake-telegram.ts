@@ -78,6 +78,8 @@ export type StoredMessage = {
   editDate: number | undefined;
   /** Every text this message had, oldest first. */
   history: string[];
+  /** The forum topic it was posted in (`message_thread_id`); undefined: the main thread. */
+  threadId?: number | undefined;
 };
 
 export type FakeTelegramStats = {
@@ -130,6 +132,14 @@ export interface FakeTelegram {
    */
   holdNext(chatId: string | number): void;
   kick(chatId: string | number): void;
+  /** The bot is a member again (after {@link kick}): sends to the chat succeed. */
+  readd(chatId: string | number): void;
+  /**
+   * The group was upgraded to a supergroup: message requests to `oldChatId`
+   * get 400 "group chat was upgraded to a supergroup chat" with
+   * `parameters.migrate_to_chat_id` = `newChatId`, as Telegram answers.
+   */
+  migrate(oldChatId: string | number, newChatId: string | number): void;
   markNotStarted(userId: string | number): void;
   stats(): FakeTelegramStats;
   /**
@@ -450,7 +460,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     for (const w of windows) w.add(now);
   };
 
+  const migrated = new Map<string, number>();
+
   const reachable = (chatId: string) => {
+    const movedTo = migrated.get(chatId);
+    if (movedTo !== undefined) {
+      throw new TelegramError(400, 'Bad Request: group chat was upgraded to a supergroup chat', {
+        migrate_to_chat_id: movedTo,
+      });
+    }
     if (kicked.has(chatId)) {
       throw new TelegramError(
         403,
@@ -499,6 +517,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     chat: chatObject(m.chatId),
     date: m.date,
+    ...(m.threadId !== undefined ? { message_thread_id: m.threadId, is_topic_message: true } : {}),
     ...(m.editDate !== undefined ? { edit_date: m.editDate } : {}),
     text: m.text,
     ...(m.replyMarkup !== undefined ? { reply_markup: m.replyMarkup } : {}),
@@ -568,6 +587,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         const chatId = idOf(params.chat_id);
         reachable(chatId);
         const content = render(params);
+        const thread = params.message_thread_id;
+        const threadId = thread === undefined ? undefined : Number(thread);
+        if (threadId !== undefined && (!Number.isInteger(threadId) || threadId <= 0)) {
+          throw badRequest('message thread not found');
+        }
         floodCheck(token, chatId, now);
         const messageId = nextMessageId.get(chatId) ?? 1;
         nextMessageId.set(chatId, messageId + 1);
@@ -582,6 +606,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           date: nowSeconds,
           editDate: undefined,
           history: [content.text],
+          threadId,
         };
         chatMessages(chatId).set(messageId, message);
         return messageJson(message);
@@ -714,6 +739,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     kick(chatId) {
       kicked.add(String(chatId));
+    },
+    readd(chatId) {
+      kicked.delete(String(chatId));
+    },
+    migrate(oldChatId, newChatId) {
+      migrated.set(String(oldChatId), Number(newChatId));
     },
     markNotStarted(userId) {
       notStarted.add(String(userId));

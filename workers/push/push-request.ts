@@ -41,12 +41,15 @@ export const NoticePush = z.object({
     'due_reminder',
     'escalation',
     'digest',
+    'chat_restored',
   ]),
   communityId: id,
   /** The proposal/resolution number; absent for the digest. */
   number: z.number().int().positive().optional(),
   /** Escalation level (1..3) or reminder offset in ms before the deadline. */
   detail: z.number().int().optional(),
+  /** For chat_restored: the bound chat the bot is back in. */
+  about: z.object({ platform, chatId: id }).optional(),
   platform,
   chatId: id,
 });

@@ -11,9 +11,12 @@ import type { Redis } from 'ioredis';
 import type {
   CardMessageKey,
   CardMessageStore,
+  ChatMigrationStore,
+  ChatRouteStore,
   DeliveryProblemStore,
   NoticeDeliveryStore,
 } from '../../src/app/delivery-ports.ts';
+import { migrateChat } from '../../src/app/migrate-chat.ts';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
 import type { ChatSender, ChatTarget, Clock, Platform, SendResult } from '../../src/app/ports.ts';
 import { cardKeyOf, PUSH_QUEUE } from './job-ids.ts';
@@ -69,6 +72,8 @@ export type PushWorkerOptions = {
     cards: CardMessageStore;
     problems: DeliveryProblemStore;
     notices: NoticeDeliveryStore;
+    routes: ChatRouteStore;
+    migrations: ChatMigrationStore;
   };
   /** Default: the platforms' published limits ({@link DEFAULT_PUSH_LIMITS}). */
   limits?: PushLimits;
@@ -121,7 +126,7 @@ export function startPushWorker(options: PushWorkerOptions): {
     limits: options.limits ?? DEFAULT_PUSH_LIMITS,
   });
   const locks = createCardLocks(options.redis, prefix);
-  const { cards, problems, notices } = options.stores;
+  const { cards, problems, notices, routes, migrations } = options.stores;
 
   const report = (job: Job, push: PushRequest, outcome: PushEvent['outcome'], more = {}) =>
     options.onEvent?.({ jobId: job.id ?? '', push, outcome, ...more });
@@ -187,6 +192,14 @@ export function startPushWorker(options: PushWorkerOptions): {
         await problems.record(target, result.reason, options.clock.now());
         report(job, push, 'gone', { reason: result.reason });
         throw new UnrecoverableError(`chat refuses the bot: ${result.reason}`);
+      case 'migrated':
+        // The chat moved (group -> supergroup): move it, then run again, routed to the new id.
+        await migrateChat(
+          { clock: options.clock, migrations },
+          { ...target, toChatId: result.toChatId, fromChatId: push.chatId, source: 'send_refused' },
+        );
+        report(job, push, 'waiting', { waitMs: 1, reason: `chat moved to ${result.toChatId}` });
+        return sleepJob(job, token, 1);
       case 'message_missing':
         report(job, push, 'failed', { reason: 'message_missing after a new send' });
         throw new Error('the platform reports a missing message for a new send');
@@ -201,12 +214,13 @@ export function startPushWorker(options: PushWorkerOptions): {
     token: string | undefined,
     push: NoticePush,
     sender: ChatSender,
+    threadId: string | undefined,
   ) {
     if (await notices.delivered(push.key)) return report(job, push, 'dropped', { reason: 'sent' });
     const message = await options.renderNotice(push, options.clock.now());
     if (!message) return report(job, push, 'dropped', { reason: 'no longer applies' });
     const result = await limited(job, token, push, () =>
-      sender.send({ platform: push.platform, chatId: push.chatId }, message),
+      sender.send({ platform: push.platform, chatId: push.chatId, threadId }, message),
     );
     await settle(job, token, push, result);
     await notices.record(push.key, options.clock.now());
@@ -218,8 +232,9 @@ export function startPushWorker(options: PushWorkerOptions): {
     token: string | undefined,
     push: CardPush,
     sender: ChatSender,
+    threadId: string | undefined,
   ) {
-    const target: ChatTarget = { platform: push.platform, chatId: push.chatId };
+    const target: ChatTarget = { platform: push.platform, chatId: push.chatId, threadId };
     const cardKey = cardKeyOf(push);
     const owner = `${job.id}-${randomUUID()}`;
     // One job at a time per card and chat, or two could both find no message and send one.
@@ -231,7 +246,8 @@ export function startPushWorker(options: PushWorkerOptions): {
       const message = await options.renderCard(push, options.clock.now(), plannedAt(job));
       if (!message) return report(job, push, 'dropped', { reason: 'nothing to show' });
       const key: CardMessageKey = {
-        ...target,
+        platform: push.platform,
+        chatId: push.chatId,
         communityId: push.communityId,
         number: push.number,
         kind: push.card,
@@ -258,25 +274,32 @@ export function startPushWorker(options: PushWorkerOptions): {
   const worker = new Worker(
     PUSH_QUEUE,
     async (job: Job, token?: string) => {
-      const push = PushRequest.parse(job.data);
-      const sender = options.senders[push.platform];
-      if (!sender) throw new UnrecoverableError(`no sender configured for ${push.platform}`);
-      const target: ChatTarget = { platform: push.platform, chatId: push.chatId };
+      const queued = PushRequest.parse(job.data);
+      const sender = options.senders[queued.platform];
+      if (!sender) throw new UnrecoverableError(`no sender configured for ${queued.platform}`);
+      const target: ChatTarget = { platform: queued.platform, chatId: queued.chatId };
+      let routedTo: ChatTarget | undefined;
       let parked = false;
       try {
-        await roomFor(job, token, push);
-        if (await problems.isGone(target)) {
-          return report(job, push, 'dropped', { reason: 'chat gone' });
-        }
-        if (push.kind === 'notice') return await deliverNotice(job, token, push, sender);
-        return await deliverCard(job, token, push, sender);
+        await roomFor(job, token, queued);
+        // Where the chat is now: a push queued before a migration goes to the new id.
+        const route = await routes.route(target);
+        if (route.gone) return report(job, queued, 'dropped', { reason: 'chat gone' });
+        const push = { ...queued, chatId: route.target.chatId };
+        if (push.chatId !== queued.chatId) routedTo = route.target;
+        const thread = route.target.threadId;
+        if (push.kind === 'notice') return await deliverNotice(job, token, push, sender, thread);
+        return await deliverCard(job, token, push, sender, thread);
       } catch (error) {
         parked = error instanceof DelayedError;
         throw error;
       } finally {
         // Unless parked for its turn, the job holds no planned turn any more (dropped,
         // failed and backing off): a turn nobody takes would keep a slot empty.
-        if (!parked) await limiter.forget(target, job.id ?? '');
+        if (!parked) {
+          await limiter.forget(target, job.id ?? '');
+          if (routedTo) await limiter.forget(routedTo, job.id ?? '');
+        }
       }
     },
     {

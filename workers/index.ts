@@ -162,6 +162,8 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
         communities: { get: (id) => deps.reader.community(id) },
         ...(settings.coalesceMs === undefined ? {} : { coalesceMs: settings.coalesceMs }),
       });
+  // Without a listener BullMQ prints each reconnect error to the console.
+  pushQueue?.queue.on('error', (error) => log.error({ error: error.message }, 'push queue error'));
   const push: PushPort = deps.push ?? (pushQueue as PushPort);
   const renders = deps.notices;
   const cardReads = renders ? freshReads(renders) : null;

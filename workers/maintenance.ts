@@ -25,6 +25,8 @@ export type MaintenanceOptions = {
   /** Default one hour. */
   everyMs?: number;
   onRun?: (result: { sealed: number; pruned: Record<string, number> }) => void;
+  /** Connection trouble and failed runs (BullMQ reconnects and the next run retries). */
+  onError?: (error: Error) => void;
 };
 
 export async function startMaintenance(
@@ -32,6 +34,9 @@ export async function startMaintenance(
 ): Promise<{ close(): Promise<void> }> {
   const { connection, prefix, tasks } = options;
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
+  // Without a listener BullMQ prints each reconnect error to the console.
+  const onError = (error: Error) => options.onError?.(error);
+  queue.on('error', onError);
   await queue.upsertJobScheduler(
     SCHEDULER_ID,
     { every: options.everyMs ?? 3600_000 },
@@ -50,6 +55,7 @@ export async function startMaintenance(
     },
     { connection, prefix, concurrency: 1 },
   );
+  worker.on('error', onError);
   return {
     async close() {
       await worker.close();

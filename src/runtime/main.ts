@@ -15,8 +15,14 @@ import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { describeError, YishiError } from '../errors.ts';
 import { openDatabase, pingDatabase } from '../store/database.ts';
 import { prismaDeliberationStore } from '../store/deliberation-store.ts';
+import {
+  createDependencyHealth,
+  type Dependency,
+  type DependencyHealth,
+} from './dependency-health.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { watchProcessFaults } from './process-faults.ts';
 import { connectRedis, pingRedis } from './redis.ts';
 import { systemClock, uuidSource } from './system.ts';
 import { startWeb, type Web } from './web.ts';
@@ -28,9 +34,30 @@ type Mode = 'all' | 'web' | 'worker';
 
 async function start(mode: Mode): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  // Bound below: the tracker logs through this logger, and the logger routes lost
+  // connections to the tracker instead of printing them.
+  let dependencies: DependencyHealth | undefined;
+  const log = createLogger(config.logLevel, {
+    absorb: (error) => dependencies?.absorb(error) ?? false,
+  });
+  const metrics = createMetrics();
+  let probes: Record<Dependency, () => Promise<boolean>> | undefined;
+  const tracker = createDependencyHealth({
+    log,
+    metrics,
+    probes: {
+      database: () => probes?.database() ?? Promise.resolve(false),
+      redis: () => probes?.redis() ?? Promise.resolve(false),
+    },
+    ports: listeningPorts(config),
+  });
+  dependencies = tracker;
+  watchProcessFaults({ log, metrics, health: tracker });
 
-  const redis = await connectRedis(config.redisUrl).catch((cause: unknown) => {
+  const redis = await connectRedis(config.redisUrl, {
+    onError: (error) => tracker.failed('redis', error),
+    onReady: () => tracker.answered('redis'),
+  }).catch((cause: unknown) => {
     throw new YishiError(
       'redis_unreachable',
       `REDIS_URL: cannot reach Redis at ${config.redisUrl} (${describeError(cause)}); start one with \`redis-server --daemonize yes\` or point REDIS_URL at a running Redis`,
@@ -47,7 +74,9 @@ async function start(mode: Mode): Promise<void> {
     });
   }
 
-  const db = await openDatabase(config.database).catch((cause: unknown) => {
+  const db = await openDatabase(config.database, {
+    onConnectionError: (error) => tracker.failed('database', error),
+  }).catch((cause: unknown) => {
     throw new YishiError('db_unreachable', `cannot open the database: ${describeError(cause)}`, {
       cause,
     });
@@ -68,13 +97,15 @@ async function start(mode: Mode): Promise<void> {
     );
   }
 
-  const metrics = createMetrics();
+  probes = { database: () => pingDatabase(db), redis: () => pingRedis(redis) };
   const core = { clock: systemClock, ids: uuidSource, store: prismaDeliberationStore(db.prisma) };
   let workers: Workers | undefined;
   let web: Web | undefined;
   try {
     if (mode !== 'web') workers = await startWorkerSide({ config, db, log });
-    if (mode !== 'worker') web = await startWeb({ config, db, redis, core, metrics, log });
+    if (mode !== 'worker') {
+      web = await startWeb({ config, db, redis, core, metrics, log, dependencies: tracker });
+    }
   } catch (error) {
     await workers?.close().catch(() => {});
     redis.disconnect();
@@ -113,6 +144,7 @@ async function start(mode: Mode): Promise<void> {
         log.warn('Redis unreachable: in-flight jobs are left to be retried elsewhere');
       }
     }
+    tracker.close();
     redis.disconnect();
     await db.close();
     log.info('stopped');
@@ -120,6 +152,25 @@ async function start(mode: Mode): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The ports PostgreSQL and Redis listen on, to tell whose refused connection an error is. */
+function listeningPorts(config: Config): Partial<Record<Dependency, number>> {
+  const portOf = (url: string, fallback: number) => {
+    try {
+      return Number(new URL(url).port || fallback);
+    } catch {
+      return undefined;
+    }
+  };
+  const ports: Partial<Record<Dependency, number>> = {};
+  const redisPort = portOf(config.redisUrl, 6379);
+  if (redisPort !== undefined) ports.redis = redisPort;
+  if (config.database.kind === 'postgres') {
+    const databasePort = portOf(config.database.url, 5432);
+    if (databasePort !== undefined) ports.database = databasePort;
+  }
+  return ports;
 }
 
 function telegramMode(config: Config): string {

@@ -7,7 +7,13 @@ import { Redis } from 'ioredis';
  */
 export async function connectRedis(
   url: string,
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /** Each failed (re)connection attempt or lost connection; dependency-health.ts tracks the outage. */
+    onError?: (error: Error) => void;
+    /** Connected again after a loss. */
+    onReady?: () => void;
+  } = {},
 ): Promise<Redis> {
   let connectedOnce = false;
   const redis = new Redis(url, {
@@ -18,11 +24,14 @@ export async function connectRedis(
     // keep retrying (a restarted Redis comes back) while health reports the gap.
     retryStrategy: (attempt) => (connectedOnce ? Math.min(attempt * 200, 2000) : null),
   });
-  redis.once('ready', () => {
+  redis.on('ready', () => {
+    if (connectedOnce) options.onReady?.();
     connectedOnce = true;
   });
   // Without a listener ioredis prints every reconnect error as unhandled.
-  redis.on('error', () => {});
+  redis.on('error', (error) => {
+    if (connectedOnce) options.onError?.(error);
+  });
   try {
     await redis.connect();
     await redis.ping();

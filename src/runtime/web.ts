@@ -14,6 +14,7 @@ import { type Database, pingDatabase } from '../store/database.ts';
 import { prismaJoinCodeStore } from '../store/roster-store.ts';
 import { prismaStatusReader } from '../store/status-store.ts';
 import { watchUnreachableChats } from './chat-metrics.ts';
+import type { DependencyHealth } from './dependency-health.ts';
 import { createHttpApp, listen } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -28,12 +29,16 @@ export async function startWeb(deps: {
   core: CoreDeps;
   metrics: Metrics;
   log: Logger;
+  /** Told each probe's result, so a /healthz check also opens or closes an outage. */
+  dependencies?: Pick<DependencyHealth, 'observe'>;
 }): Promise<Web> {
   const { config, db, redis, core, log } = deps;
   const app = createHttpApp({
     metrics: deps.metrics,
     health: async () => {
       const [dbUp, redisUp] = await Promise.all([pingDatabase(db), pingRedis(redis)]);
+      deps.dependencies?.observe('database', dbUp);
+      deps.dependencies?.observe('redis', redisUp);
       return { db: dbUp, redis: redisUp };
     },
   });

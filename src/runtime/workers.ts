@@ -14,6 +14,9 @@ import type { Logger } from './logger.ts';
 import { systemClock, uuidSource } from './system.ts';
 import { databasePorts } from './worker-ports.ts';
 
+/** How long a Bot API call of the push worker may take. */
+const SEND_TIMEOUT_SECONDS = 30;
+
 /** Every queue key starts with this, so one Redis can serve other software too. */
 export const QUEUE_PREFIX = 'yishi';
 
@@ -22,7 +25,12 @@ function senders(config: Config): Partial<Record<Platform, ChatSender>> {
   return config.telegram
     ? {
         telegram: createTelegramSender(
-          new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }),
+          // grammY waits 500 s by default; a send unanswered for 30 s counts as of
+          // unknown outcome and is retried at most once (workers/push/card-sends.ts).
+          new Api(config.telegram.token, {
+            apiRoot: config.telegram.apiRoot,
+            timeoutSeconds: SEND_TIMEOUT_SECONDS,
+          }),
         ),
       }
     : {};
@@ -44,6 +52,7 @@ export async function startWorkerSide(deps: {
       prune: (cutoffs) => pruneExpired(db.prisma, cutoffs),
     },
     onRun: (result) => log.info(result, 'maintenance done'),
+    onError: (error) => log.error({ err: error }, 'maintenance error'),
   });
   try {
     return await startWorkers(

@@ -36,7 +36,19 @@ export function sqlPoolOf(prisma: PrismaClient): pg.Pool | undefined {
   return pools.get(prisma);
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+export type DatabaseOptions = {
+  /**
+   * Told when an idle pooled connection is lost (PostgreSQL stopped or restarted);
+   * the pool replaces it on the next query. Connections in use report through
+   * the failing query instead (sql-session.ts, Prisma's adapter).
+   */
+  onConnectionError?: (error: Error) => void;
+};
+
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: DatabaseOptions = {},
+): Promise<Database> {
   if (target.kind === 'postgres') {
     const { PrismaPg } = await import('@prisma/adapter-pg');
     // One pool for Prisma and the SQL stores, so a process holds POOL_SIZE connections, not twice.
@@ -47,7 +59,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       connectionTimeoutMillis: 30_000,
     });
     // An idle connection dropped by the server must not end the process; the next query reconnects.
-    pool.on('error', () => {});
+    pool.on('error', (error) => options.onConnectionError?.(error));
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     pools.set(prisma, pool);

@@ -9,6 +9,7 @@
  * whatever the process's time zone.
  */
 import pg from 'pg';
+import { YishiError } from '../errors.ts';
 
 /** `timestamp` (OID 1114) is read as UTC; every other type as `pg` reads it. */
 const TIMESTAMP_OID = 1114;
@@ -144,6 +145,29 @@ function retryable(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/** The connection failed, as opposed to PostgreSQL answering with an error. */
+function connectionFailure(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return /^(57P0[1-3]|08)/.test(error.code ?? '');
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    (typeof code === 'string' && SOCKET_CODES.has(code)) ||
+    (typeof message === 'string' &&
+      /connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message))
+  );
+}
+
+/**
+ * The one error a lost or refused database connection becomes, so that callers
+ * and the logs can tell an outage from a bug (`code` database_unreachable).
+ */
+function unreachable(cause: unknown): YishiError {
+  if (cause instanceof YishiError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new YishiError('database_unreachable', `database unreachable: ${reason}`, { cause });
+}
+
 /**
  * Runs `work` in one transaction on a pooled connection; retries it (up to 5
  * times) when it lost a deadlock or serialization race. A connection that
@@ -154,7 +178,17 @@ export async function inTransaction<T>(
   work: (session: SqlSession) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => {
+      throw unreachable(error);
+    });
+    // The pool listens for errors only on idle clients: a connection lost while checked out
+    // (PostgreSQL stopped mid-transaction) emits 'error' with no listener, which ends the
+    // process. The statement in flight fails on its own, and so does the transaction.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onLost);
     // Discarded unless PostgreSQL itself answered every statement (a SQLSTATE error is an answer).
     let broken = true;
     try {
@@ -165,7 +199,10 @@ export async function inTransaction<T>(
         result = await work(session);
         await session.flush();
       } catch (error) {
-        await client.query('ROLLBACK');
+        // On a lost connection the ROLLBACK fails too: the work's own error is the one to report.
+        await client.query('ROLLBACK').catch(() => {
+          throw error;
+        });
         broken = false;
         throw error;
       }
@@ -173,8 +210,10 @@ export async function inTransaction<T>(
       broken = false;
       return result;
     } catch (error) {
+      if (lost !== undefined || connectionFailure(error)) throw unreachable(error);
       if (!retryable(error) || attempt >= 5) throw error;
     } finally {
+      client.removeListener('error', onLost);
       client.release(broken);
     }
   }

@@ -41,8 +41,21 @@ export function createHttpApp(deps: { health: HealthCheck; metrics: Metrics }): 
   return app;
 }
 
+/**
+ * An idle keep-alive connection is kept longer than the proxies in front of
+ * us keep theirs (60 s on common load balancers and nginx upstream pools), so
+ * the proxy always closes first. Node's default of 5 s let a proxy, or
+ * Telegram's own connection pool, send a request on a socket we were closing:
+ * the client saw a reset (UND_ERR_SOCKET).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Above the keep-alive timeout, or Node may time out a request arriving on a reused socket. */
+export const HEADERS_TIMEOUT_MS = 66_000;
+
 export function listen(app: Express, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
   });
 }

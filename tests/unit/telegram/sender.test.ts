@@ -92,14 +92,11 @@ describe('telegram sender', () => {
       { kind: 'gone', reason: 'Bad Request: chat not found' },
     ],
     [
-      'a group upgraded to a supergroup as gone, naming the new id',
+      'a group upgraded to a supergroup as migrated, naming the new id',
       error(400, 'Bad Request: group chat was upgraded to a supergroup chat', {
         migrate_to_chat_id: -100999,
       }),
-      {
-        kind: 'gone',
-        reason: 'Bad Request: group chat was upgraded to a supergroup chat (now -100999)',
-      },
+      { kind: 'migrated', toChatId: '-100999' },
     ],
     ['a 5xx as failed', error(502, 'Bad Gateway'), { kind: 'failed', reason: '502 Bad Gateway' }],
     [

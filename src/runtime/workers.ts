@@ -52,7 +52,7 @@ export async function startWorkerSide(deps: {
       prune: (cutoffs) => pruneExpired(db.prisma, cutoffs),
     },
     onRun: (result) => log.info(result, 'maintenance done'),
-    onError: (error) => log.error({ err: error }, 'maintenance error'),
+    onError: (error) => log.error({ error: error.message }, 'maintenance error'),
   });
   try {
     return await startWorkers(

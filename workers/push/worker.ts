@@ -192,14 +192,20 @@ export function startPushWorker(options: PushWorkerOptions): {
         await problems.record(target, result.reason, options.clock.now());
         report(job, push, 'gone', { reason: result.reason });
         throw new UnrecoverableError(`chat refuses the bot: ${result.reason}`);
-      case 'migrated':
+      case 'migrated': {
         // The chat moved (group -> supergroup): move it, then run again, routed to the new id.
-        await migrateChat(
+        const moved = await migrateChat(
           { clock: options.clock, migrations },
           { ...target, toChatId: result.toChatId, fromChatId: push.chatId, source: 'send_refused' },
         );
+        if (moved.kind === 'already') {
+          // Moved by another job meanwhile, or the ids loop: retry with backoff, not at once.
+          report(job, push, 'failed', { reason: `chat moved to ${result.toChatId} already` });
+          throw new Error(`push failed: chat moved to ${result.toChatId} already`);
+        }
         report(job, push, 'waiting', { waitMs: 1, reason: `chat moved to ${result.toChatId}` });
         return sleepJob(job, token, 1);
+      }
       case 'message_missing':
         report(job, push, 'failed', { reason: 'message_missing after a new send' });
         throw new Error('the platform reports a missing message for a new send');

@@ -120,8 +120,11 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
     if (!isPrivate && !ctx.turn.chat.binding) {
       if (command === undefined) return;
       if (!UNBOUND_COMMANDS.has(command)) {
+        // Sent from a forum topic: the binding it names posts the cards in that topic.
+        const { threadId } = ctx.turn;
+        const topic = threadId === undefined ? '' : ` --topic ${threadId}`;
         await replyOnce(ctx, deps, [
-          { key: 'refusal.group_not_bound', params: { chatId: ctx.turn.chatId } },
+          { key: 'refusal.group_not_bound', params: { chatId: ctx.turn.chatId, topic } },
         ]);
         return;
       }

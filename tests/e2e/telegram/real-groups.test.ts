@@ -171,6 +171,14 @@ describe('telegram in real groups', () => {
       expect(calls.map((c) => c.method)).toEqual(['sendMessage']);
       expect(String(calls[0]?.params.text)).toMatch(/^本群尚未绑定社区/);
     }
+    // From a forum topic, the line binds that topic.
+    const inTopic = groupMessage(UNBOUND, '/help', {
+      message_thread_id: 77,
+      is_topic_message: true,
+    });
+    const [topicAnswer] = sends(await post(inTopic));
+    expect(topicAnswer?.params.message_thread_id).toBe(77);
+    expect(String(topicAnswer?.params.text)).toContain(`--chat ${UNBOUND} --topic 77 完成绑定`);
     // Other bots' commands are theirs.
     expect(await post(groupMessage(UNBOUND, '/propose@other_bot 修路'))).toEqual([]);
     expect(await post(groupMessage(UNBOUND, '/weather'))).toEqual([]);

@@ -19,6 +19,7 @@ import type {
 import { migrateChat } from '../../src/app/migrate-chat.ts';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
 import type { ChatSender, ChatTarget, Clock, Platform, SendResult } from '../../src/app/ports.ts';
+import { answeredFailure, createCardSends, MAX_UNKNOWN_SENDS } from './card-sends.ts';
 import { cardKeyOf, PUSH_QUEUE } from './job-ids.ts';
 import {
   createCardLocks,
@@ -96,6 +97,10 @@ const SHORT_WAIT_MS = 250;
 const EARLY_WAKE_MS = 150;
 /** A job waits for a card's lock held by another job this long before looking again. */
 const LOCK_RETRY_MS = 200;
+/** BullMQ's lock on a running push job; renewed every half of it while the job runs. */
+const PUSH_LOCK_MS = 8_000;
+/** How often stalled push jobs (their worker died) are looked for. */
+const STALLED_CHECK_MS = 2_000;
 /** The lock lapses by itself if its holder dies. */
 const LOCK_TTL_MS = 30_000;
 
@@ -126,6 +131,7 @@ export function startPushWorker(options: PushWorkerOptions): {
     limits: options.limits ?? DEFAULT_PUSH_LIMITS,
   });
   const locks = createCardLocks(options.redis, prefix);
+  const cardSends = createCardSends(options.redis, prefix);
   const { cards, problems, notices, routes, migrations } = options.stores;
 
   const report = (job: Job, push: PushRequest, outcome: PushEvent['outcome'], more = {}) =>
@@ -242,9 +248,10 @@ export function startPushWorker(options: PushWorkerOptions): {
   ) {
     const target: ChatTarget = { platform: push.platform, chatId: push.chatId, threadId };
     const cardKey = cardKeyOf(push);
-    const owner = `${job.id}-${randomUUID()}`;
+    // The job's own id: a run after a crash takes back its dead run's lease at once.
+    const owner = job.id ?? randomUUID();
     // One job at a time per card and chat, or two could both find no message and send one.
-    if (!(await locks.take(cardKey, owner, LOCK_TTL_MS))) {
+    if (!(await cardSends.takeLock(cardKey, owner, LOCK_TTL_MS))) {
       report(job, push, 'waiting', { waitMs: LOCK_RETRY_MS, reason: 'card lock' });
       return sleepJob(job, token, LOCK_RETRY_MS);
     }
@@ -268,9 +275,20 @@ export function startPushWorker(options: PushWorkerOptions): {
         // Deleted in the chat: show the card anew, as a send of its own.
         await cards.delete(key);
       }
-      const sent = await limited(job, token, push, () => sender.send(target, message));
+      if ((await cardSends.unknown(cardKey)) >= MAX_UNKNOWN_SENDS) {
+        return report(job, push, 'dropped', { reason: 'earlier sends of unknown outcome' });
+      }
+      const sent = await limited(job, token, push, async () => {
+        await cardSends.starting(cardKey);
+        const result = await sender.send(target, message);
+        if (result.kind !== 'failed' || answeredFailure(result.reason)) {
+          // Recorded before the marker is cleared: a crash in between leaves the marker.
+          if (result.kind === 'sent') await cards.put(key, result.messageId, options.clock.now());
+          await cardSends.known(cardKey);
+        }
+        return result;
+      });
       await settle(job, token, push, sent);
-      if (sent.kind === 'sent') await cards.put(key, sent.messageId, options.clock.now());
       report(job, push, 'sent');
     } finally {
       await locks.release(cardKey, owner);
@@ -312,6 +330,12 @@ export function startPushWorker(options: PushWorkerOptions): {
       connection: options.connection,
       prefix,
       concurrency: options.concurrency ?? 64,
+      // A dead worker's jobs run again within lock + check (10 s) of its death; a live
+      // worker renews its locks every 4 s whatever its sends take, so a slow send keeps its job.
+      lockDuration: PUSH_LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      // A job that took down two workers is not given a third (card sends: card-sends.ts).
+      maxStalledCount: 1,
     },
   );
   // BullMQ reports connection trouble here; it reconnects by itself.

@@ -1,0 +1,137 @@
+/**
+ * A push worker process SIGKILLed while its card sends wait for a slow Bot
+ * API (issue 18, done-when line 3): a new worker delivers every card within
+ * 15 s of its start; every group shows its card at least once, and at most
+ * once more for each send that was in flight at the kill (the request had
+ * reached Telegram, the answer never came back, the Bot API has no
+ * idempotency key).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { propose } from '../../../src/app/propose.ts';
+import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { DEFAULT_PUSH_LIMITS } from '../../../workers/push/limits.ts';
+import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
+import { seedCommunity } from '../../support/community.ts';
+import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { cleanEnv, ROOT } from '../../support/processes.ts';
+import { drained, redisConnection, TEST_BOT_TOKEN } from '../../support/push-harness.ts';
+import { bindChats } from '../../support/workers.ts';
+
+const GROUPS = 10;
+/** Every Bot API answer takes this long: the kill lands while all sends wait for theirs. */
+const LATENCY_MS = 3_000;
+const RECOVERY_GOAL_MS = 15_000;
+
+type Child = { process: ChildProcess; output: () => string };
+
+async function startChild(config: object): Promise<Child> {
+  const child = spawn(
+    process.execPath,
+    ['--no-warnings', '--import', 'tsx', 'tests/support/push-worker-child.ts'],
+    { cwd: ROOT, env: { ...cleanEnv(), PUSH_CHILD: JSON.stringify(config) } },
+  );
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const check = () => output.includes('push worker ready') && resolve();
+    child.stdout.on('data', check);
+    child.once('exit', (code) => reject(new Error(`push worker exited with ${code}: ${output}`)));
+  });
+  return { process: child, output: () => output };
+}
+
+describe('a push worker killed with card sends in flight', () => {
+  let db: TestDatabase;
+  let fake: FakeTelegram;
+  let queue: PushQueue;
+  const children: Child[] = [];
+  const prefix = `t-${randomUUID()}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await startFakeTelegram({ token: TEST_BOT_TOKEN, limits: false, latencyMs: LATENCY_MS });
+    queue = createPushQueue({
+      connection: redisConnection(),
+      prefix,
+      clock: { now: () => new Date() },
+      communities: prismaCommunityStore(db.prisma),
+    });
+  });
+  afterAll(async () => {
+    for (const child of children) child.process.kill('SIGKILL');
+    await queue?.queue.obliterate({ force: true });
+    await queue?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('a new worker delivers every card within 15 s, at most one duplicate per send in flight', async () => {
+    const c = await seedCommunity(db, {
+      households: 4,
+      realClock: true,
+      policy: { quietHours: null },
+    });
+    const chats = Array.from({ length: GROUPS }, (_, i) => `-100${7_000 + i}`);
+    await bindChats(
+      db,
+      c.id,
+      chats.map((chatId) => ({ platform: 'telegram', chatId })),
+    );
+    const proposed = await propose(c.deps, { actor: c.as(0), title: '楼道加装感应灯' });
+    if (proposed.kind !== 'proposed') throw new Error(proposed.kind);
+    const config = {
+      databaseUrl: db.url,
+      apiRoot: fake.apiRoot,
+      prefix,
+      limits: DEFAULT_PUSH_LIMITS,
+      concurrency: 64,
+    };
+    const first = await startChild(config);
+    children.push(first);
+    await queue.enqueue(
+      chats.map((chatId) => ({
+        kind: 'card' as const,
+        card: 'proposal_card' as const,
+        communityId: c.id,
+        number: proposed.number,
+        platform: 'telegram' as const,
+        chatId,
+      })),
+      { urgent: true },
+    );
+    // Every send has reached the fake, none has its answer yet.
+    await fake.until((f) => f.calls('sendMessage').length >= GROUPS, 10_000);
+    const inFlight = fake.calls('sendMessage').length;
+    first.process.kill('SIGKILL');
+    await once(first.process, 'exit');
+
+    const second = await startChild(config);
+    children.push(second);
+    const startedAt = Date.now();
+    await fake.until(
+      (f) => f.calls('sendMessage').length >= inFlight + GROUPS,
+      RECOVERY_GOAL_MS + LATENCY_MS + 5_000,
+    );
+    // The last resend reached the fake; it is delivered once its answer came back.
+    await drained(queue.queue, 10_000);
+    const deliveredMs = Date.now() - startedAt;
+    const perGroup = chats.map((chat) => fake.messagesIn(chat).length);
+    const recorded = await db.prisma.cardMessage.count({ where: { communityId: c.id } });
+    console.info(
+      `[kill] ${inFlight} card sends in flight at SIGKILL; the new worker delivered all ${GROUPS} in ${deliveredMs} ms after its start; messages per group ${perGroup.join(',')}; card message ids recorded ${recorded}`,
+    );
+    expect(deliveredMs).toBeLessThan(RECOVERY_GOAL_MS);
+    expect(perGroup.every((n) => n >= 1 && n <= 2)).toBe(true);
+    expect(fake.calls('sendMessage').length).toBeLessThanOrEqual(GROUPS + inFlight);
+    expect(recorded).toBe(GROUPS);
+  }, 60_000);
+});

@@ -134,4 +134,51 @@ describe('a push worker killed with card sends in flight', () => {
     expect(fake.calls('sendMessage').length).toBeLessThanOrEqual(GROUPS + inFlight);
     expect(recorded).toBe(GROUPS);
   }, 60_000);
+
+  it('a live worker whose send outlasts the job lock keeps its job: the card is sent once', async () => {
+    // 12 s, beyond the 8 s lock: only the renewals keep the other worker from taking it over.
+    const slow = await startFakeTelegram({
+      token: TEST_BOT_TOKEN,
+      limits: false,
+      latencyMs: 12_000,
+    });
+    const c = await seedCommunity(db, {
+      households: 4,
+      realClock: true,
+      policy: { quietHours: null },
+    });
+    const chatId = '-1007999';
+    await bindChats(db, c.id, [{ platform: 'telegram', chatId }]);
+    const proposed = await propose(c.deps, { actor: c.as(0), title: '单元门禁维修' });
+    if (proposed.kind !== 'proposed') throw new Error(proposed.kind);
+    const config = {
+      databaseUrl: db.url,
+      apiRoot: slow.apiRoot,
+      prefix,
+      limits: DEFAULT_PUSH_LIMITS,
+      concurrency: 8,
+    };
+    try {
+      children.push(...(await Promise.all([startChild(config), startChild(config)])));
+      await queue.enqueue(
+        [
+          {
+            kind: 'card',
+            card: 'proposal_card',
+            communityId: c.id,
+            number: proposed.number,
+            platform: 'telegram',
+            chatId,
+          },
+        ],
+        { urgent: true },
+      );
+      await slow.until((f) => f.calls('sendMessage').length >= 1, 10_000);
+      await drained(queue.queue, 30_000);
+      expect(slow.calls('sendMessage')).toHaveLength(1);
+      expect(slow.messagesIn(chatId)).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
 });

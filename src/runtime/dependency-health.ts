@@ -6,7 +6,6 @@
  * its downtime when it ends, instead of a stack trace per webhook, job or
  * reconnect attempt; /metrics shows the state and counts the outages.
  */
-import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
 export type Dependency = 'database' | 'redis';
@@ -28,7 +27,10 @@ export type DependencyHealth = {
 };
 
 export type DependencyHealthOptions = {
-  log: Pick<Logger, 'warn' | 'info'>;
+  log: {
+    warn(fields: Record<string, unknown>, message: string): void;
+    info(fields: Record<string, unknown>, message: string): void;
+  };
   metrics: Pick<Metrics, 'dependencyUp' | 'dependencyOutages' | 'dependencyDowntimeSeconds'>;
   /** Asked every `probeEveryMs` while the dependency is down, to see it come back. */
   probes: Record<Dependency, () => Promise<boolean>>;

@@ -5,7 +5,8 @@
  *
  * Card pushes coalesce: every change of one card in one chat within the
  * same `coalesceMs` bucket maps to one job, which runs after the bucket has
- * ended and renders the state as it is then.
+ * ended and renders the state as it is then. Only edits wait so: a card's
+ * first push to a chat (the card is new there) runs at once.
  */
 import { createHash } from 'node:crypto';
 import type { CardPush, NoticePush } from './push-request.ts';
@@ -34,6 +35,20 @@ export function cardKeyOf(push: CardPush): string {
  */
 export function cardJobId(push: CardPush, bucket: number, quiet: boolean): string {
   return `v1-card-${cardKeyOf(push)}-${quiet ? 'q' : 'b'}${bucket}`;
+}
+
+/**
+ * The job of a card's first push to its chat, which runs at once. The bucket
+ * is in the id so a repeat of that push within the bucket stays one job,
+ * while a failed job kept under the same card's id never swallows a later one.
+ */
+export function newCardJobId(push: CardPush, bucket: number): string {
+  return `v1-card-${cardKeyOf(push)}-n${bucket}`;
+}
+
+/** The key (under the queue's prefix) that marks a card as pushed to its chat recently. */
+export function cardPushedKey(prefix: string, push: CardPush): string {
+  return `${prefix}:push:pushed:${cardKeyOf(push)}`;
 }
 
 /** A notice push job: the notice key already names one notice for one chat. */

@@ -1,20 +1,53 @@
 /**
  * The producer side of the push queue: turns push requests into delayed
- * BullMQ jobs with deterministic ids. Card pushes coalesce per bucket;
- * non-urgent pushes wait out the community's quiet hours.
+ * BullMQ jobs with deterministic ids. A card's first push to a chat (a new
+ * card there: a proposal, a vote opening, a result) runs at once; later
+ * pushes of it are edits and coalesce per bucket. Non-urgent pushes wait out
+ * the community's quiet hours.
+ *
+ * "First" is decided in Redis, atomically per card and chat (SET NX), so two
+ * producers never both take a push for the first. Being wrong costs time,
+ * never a second message: the worker posts a card only when PostgreSQL has no
+ * message of it in the chat (CardMessage), under the card's lock, and edits
+ * it otherwise. A first push taken for an edit (its mark was set by a try that
+ * crashed before queueing) waits for its bucket; an edit taken for a first
+ * push (its mark lapsed) goes out at once.
  */
 import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 import { communityPolicy } from '../../src/app/core.ts';
 import type { Clock, CommunityRecord } from '../../src/app/ports.ts';
 import { deliveryTime } from '../../src/domain/quiet-hours.ts';
-import { cardJobId, DEFAULT_COALESCE_MS, noticeJobId, PUSH_QUEUE } from './job-ids.ts';
-import { type PushQueue as PushQueuePort, PushRequest } from './push-request.ts';
+import {
+  cardJobId,
+  cardKeyOf,
+  cardPushedKey,
+  DEFAULT_COALESCE_MS,
+  newCardJobId,
+  noticeJobId,
+  PUSH_QUEUE,
+} from './job-ids.ts';
+import { type CardPush, type PushQueue as PushQueuePort, PushRequest } from './push-request.ts';
 
 /**
  * Runs a bucket's job this long after the bucket ends, so an enqueue that
  * read the clock just before the end still lands before the job renders.
  */
 const BUCKET_GRACE_MS = 250;
+
+/**
+ * A card pushed to a chat is remembered as shown there this long after its
+ * last push: its pushes meanwhile are edits and coalesce. After a longer
+ * silence the next push goes out at once (one edit, far within the limits).
+ */
+const PUSHED_MEMORY_MS = 24 * 3_600_000;
+
+// Marks a card (KEYS[1]) as pushed for ARGV[1] ms: 1 if it was not marked (the card's
+// first push), 0 if it was (the mark's life is extended).
+const MARK_PUSHED = `
+if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 1 end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 0`;
+const MARK_PUSHED_COMMAND = 'yishiMarkCardsPushed';
 
 export type PushQueueOptions = {
   connection: ConnectionOptions;
@@ -39,10 +72,9 @@ export type PushQueue = PushQueuePort & {
 
 export function createPushQueue(options: PushQueueOptions): PushQueue {
   const coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
-  const queue = new Queue(PUSH_QUEUE, {
-    connection: options.connection,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-  });
+  const prefix = options.prefix ?? 'bull';
+  const queue = new Queue(PUSH_QUEUE, { connection: options.connection, prefix });
+  let marksDefined = false;
   const jobDefaults: JobsOptions = {
     attempts: options.attempts ?? 8,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
@@ -67,6 +99,37 @@ export function createPushQueue(options: PushQueueOptions): PushQueue {
     return times;
   }
 
+  /** Marks the cards as pushed; the card keys among them that are first pushes. */
+  async function markPushed(cards: readonly CardPush[]): Promise<Set<string>> {
+    const byKey = new Map(cards.map((card) => [cardKeyOf(card), card]));
+    if (byKey.size === 0) return new Set();
+    const client = await queue.getBackend().client;
+    if (!marksDefined) {
+      client.defineCommand(MARK_PUSHED_COMMAND, { numberOfKeys: 1, lua: MARK_PUSHED });
+      marksDefined = true;
+    }
+    // One round trip for a fan-out to every chat of a community.
+    const pipeline = client.pipeline();
+    for (const card of byKey.values()) {
+      pipeline.runCommand(MARK_PUSHED_COMMAND, [cardPushedKey(prefix, card), PUSHED_MEMORY_MS]);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const first = new Set<string>();
+    [...byKey.keys()].forEach((key, i) => {
+      const [error, value] = results[i] ?? [new Error('no reply'), 0];
+      if (error) throw error;
+      if (value === 1) first.add(key);
+    });
+    return first;
+  }
+
+  /** Forgets first-push marks whose jobs were not queued, so the retry is a first push again. */
+  async function unmark(cards: readonly CardPush[]): Promise<void> {
+    if (cards.length === 0) return;
+    const client = await queue.getBackend().client;
+    await client.del(...cards.map((card) => cardPushedKey(prefix, card)));
+  }
+
   return {
     queue,
     async enqueue(requests, { urgent }) {
@@ -75,20 +138,30 @@ export function createPushQueue(options: PushQueueOptions): PushQueue {
       const now = options.clock.now();
       const nowMs = now.getTime();
       const release = urgent ? new Map<string, number>() : await releaseTimes(parsed, now);
-      const jobs = parsed.map((request) => {
+      const quietUntil = (request: PushRequest) => {
         const at = release.get(request.communityId) ?? nowMs;
-        const quiet = at > nowMs;
+        return at > nowMs ? at : null;
+      };
+      // Quiet pushes are left out: they wait for the quiet job however new the card is.
+      const first = await markPushed(
+        parsed.filter((r): r is CardPush => r.kind === 'card' && quietUntil(r) === null),
+      );
+      const bucket = Math.floor(nowMs / coalesceMs);
+      const jobs = parsed.map((request) => {
+        const quietEnd = quietUntil(request);
         let jobId: string;
         let delay: number;
         if (request.kind === 'notice') {
           jobId = noticeJobId(request);
-          delay = at - nowMs;
-        } else if (quiet) {
+          delay = (quietEnd ?? nowMs) - nowMs;
+        } else if (quietEnd !== null) {
           // Every change held back by the same quiet window collapses into one job.
-          jobId = cardJobId(request, Math.floor(at / coalesceMs), true);
-          delay = at - nowMs;
+          jobId = cardJobId(request, Math.floor(quietEnd / coalesceMs), true);
+          delay = quietEnd - nowMs;
+        } else if (first.has(cardKeyOf(request))) {
+          jobId = newCardJobId(request, bucket);
+          delay = 0;
         } else {
-          const bucket = Math.floor(nowMs / coalesceMs);
           jobId = cardJobId(request, bucket, false);
           delay = (bucket + 1) * coalesceMs + BUCKET_GRACE_MS - nowMs;
         }
@@ -98,7 +171,15 @@ export function createPushQueue(options: PushQueueOptions): PushQueue {
           opts: { ...jobDefaults, jobId, delay: Math.max(0, delay) },
         };
       });
-      await queue.addBulk(jobs);
+      try {
+        await queue.addBulk(jobs);
+      } catch (error) {
+        const unqueued = parsed.filter(
+          (r): r is CardPush => r.kind === 'card' && first.has(cardKeyOf(r)),
+        );
+        await unmark(unqueued).catch(() => undefined);
+        throw error;
+      }
     },
     close: () => queue.close(),
   };

@@ -243,6 +243,9 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
           },
           options.relay ?? {},
         );
+  // A deadline that fired (a vote opened or closed...) committed its announcements: relay
+  // them now rather than at the next poll.
+  if (relay) worker.on('completed', (_job, result) => result.kind === 'fired' && relay.nudge());
 
   let closing: Promise<void> | null = null;
   return {

@@ -6,6 +6,10 @@
  * row relayed. A crash before the mark relays the row again: deadline jobs
  * and card pushes are idempotent, so nothing is lost and nothing doubles.
  *
+ * Rows are found by polling, and at once when this process committed some
+ * (`nudge`: a deadline that fired, such as a vote opening, announces itself
+ * without waiting for the next poll).
+ *
  * One relay runs at a time across all worker processes: each holds a short
  * Redis lease while it relays. (Row locks with FOR UPDATE SKIP LOCKED would
  * need the PostgreSQL transaction held open around the Redis calls, which
@@ -48,6 +52,8 @@ export type OutboxRelayOptions = {
 export type OutboxRelay = {
   /** Relays one batch now if this process holds (or can take) the lease; the rows relayed. */
   relayOnce(): Promise<number>;
+  /** New rows were committed: relay now instead of at the next poll (again after a pass in flight). */
+  nudge(): void;
   close(): Promise<void>;
 };
 
@@ -137,6 +143,8 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
   let closed = false;
   let inFlight: Promise<number> | null = null;
   let timer: NodeJS.Timeout | undefined;
+  // Set by a nudge during a pass: that pass may have read the outbox before the new rows.
+  let again = false;
 
   const holdLease = async () =>
     (await deps.redis.eval(TAKE_LEASE, 1, leaseKey, token, String(leaseMs))) === 1;
@@ -161,21 +169,36 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
     return inFlight;
   };
 
+  let looping = false;
   const loop = async () => {
     if (closed) return;
+    looping = true;
+    // A pass already in flight (a caller's relayOnce) may have read before the rows this
+    // loop was started for: go again after it.
+    again = inFlight !== null;
     let relayed = 0;
     try {
       relayed = await serialized();
     } catch (error) {
       deps.log.error({ error: String(error) }, 'outbox relay failed; retrying');
     }
+    looping = false;
     // A full batch means more may be waiting: go again at once.
-    if (!closed) timer = setTimeout(loop, relayed >= batchSize ? 0 : pollMs);
+    if (!closed) timer = setTimeout(loop, relayed >= batchSize || again ? 0 : pollMs);
   };
   timer = setTimeout(loop, 0);
 
   const relay: OutboxRelay = {
     relayOnce: serialized,
+    nudge() {
+      if (closed) return;
+      if (looping) {
+        again = true;
+        return;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(loop, 0);
+    },
     async close() {
       closed = true;
       clearTimeout(timer);

@@ -34,6 +34,14 @@ export const DEADLINE_JOB_OPTIONS = {
   removeOnFail: true,
 } as const;
 
+/**
+ * A deadline job is woken this long before its time and waits the rest in the
+ * worker (workers/deadlines/worker.ts): Redis ends a blocked wait on its
+ * timer tick (`hz` 10: up to 100 ms late), so a job woken at its time fired
+ * 0-100 ms late.
+ */
+export const DEADLINE_EARLY_WAKE_MS = 150;
+
 /** An index entry outlives its last deadline by this much. */
 const INDEX_TTL_MS = 7 * 86_400_000;
 
@@ -106,6 +114,9 @@ export function createDeadlineScheduler(deps: {
     await Promise.all(ahead.map((id) => deps.queue.remove(id)));
     const jobs = entries.flatMap(({ plan }) => plan);
     if (jobs.length === 0) return;
+    // BullMQ dates a delay from when the job is added: read the clock again, or every
+    // deadline fires late by the round trips above (tens of ms, more on a cold start).
+    const addedAt = deps.clock.now().getTime();
     await deps.queue.addBulk(
       jobs.map((d) => ({
         name: d.type,
@@ -113,7 +124,7 @@ export function createDeadlineScheduler(deps: {
         opts: {
           ...DEADLINE_JOB_OPTIONS,
           jobId: d.jobId,
-          delay: Math.max(0, d.dueAt.getTime() - now),
+          delay: Math.max(0, d.dueAt.getTime() - addedAt - DEADLINE_EARLY_WAKE_MS),
         },
       })),
     );

@@ -1,13 +1,20 @@
 /**
  * The BullMQ worker of the deadlines queue. Payloads are zod-parsed; a job
- * that fires early (clocks apart) is moved back to its due time instead of
- * acting. Stall settings are options so a crash test can use short ones.
+ * woken a little before its time (as the scheduler plans it) waits here until
+ * then; one that fires earlier still (clocks apart) is moved back to its due
+ * time instead of acting. Stall settings are options so a crash test can use
+ * short ones.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { ConnectionOptions } from 'bullmq';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { DEADLINES_QUEUE, type DeadlineJob, DeadlineJobSchema } from '../queues.ts';
 import { type DeadlineDeps, type DeadlineResult, processDeadline } from './processors.ts';
+import { DEADLINE_EARLY_WAKE_MS } from './scheduler.ts';
+
+/** A job this close to its time waits in the process rather than going back to Redis. */
+const WAIT_IN_PROCESS_MS = 2 * DEADLINE_EARLY_WAKE_MS;
 
 export type DeadlineWorkerOptions = {
   connection: ConnectionOptions;
@@ -36,6 +43,13 @@ export function startDeadlineWorker(
         throw new UnrecoverableError(`bad deadline job: ${parsed.error.message}`);
       const data = parsed.data;
       const jobId = job.id ?? '';
+      // Until just past its time: a timer may fire a millisecond early, and a deadline
+      // found "not yet" by a clock that then passes it reads as moved, not as early.
+      for (let tries = 0; tries < 3; tries++) {
+        const ahead = data.dueAtMs - deps.core.clock.now().getTime();
+        if (ahead < 0 || ahead > WAIT_IN_PROCESS_MS) break;
+        await sleep(ahead + 1);
+      }
       const result = await processDeadline(deps, data, jobId);
       if (result.kind === 'early') {
         await job.moveToDelayed(result.dueAtMs, token);

@@ -65,7 +65,12 @@ export type Policy = {
   readonly categories: readonly string[];
   readonly points: PointsPolicy;
   readonly digest: DigestPolicy;
+  /** Who may open the public board: anyone by slug, only holders of the link key, or nobody. */
+  readonly board: BoardAccess;
 };
+
+/** `public`: the key may be the slug; `link`: only the stored unguessable key; `off`: 404. */
+export type BoardAccess = 'public' | 'link' | 'off';
 
 const QUIET_HOURS_EXPECTED = 'expected a local time window like "22:00-08:00", or null for none';
 
@@ -161,6 +166,9 @@ export const PolicyFileSchema = z.strictObject(
       .prefault(MANDATORY_CATEGORIES.map((c) => c.slug)),
     points: PointsSchema.prefault({}),
     digest: DigestSchema.prefault({}),
+    board: z
+      .enum(['public', 'link', 'off'], { error: 'expected "public", "link" or "off"' })
+      .prefault('link'),
   },
   { error: 'expected a JSON object of policy settings' },
 );
@@ -187,6 +195,7 @@ function toPolicy(file: z.output<typeof PolicyFileSchema>): Policy {
     categories: [...categories, OTHER_CATEGORY.slug],
     points: file.points,
     digest: { weekday: file.digest.weekday as IsoWeekday, minuteOfDay: file.digest.time },
+    board: file.board,
   };
 }
 
@@ -260,5 +269,6 @@ export function serializePolicy(policy: Policy): Required<PolicyFile> {
     categories: policy.categories.filter((slug) => slug !== OTHER_CATEGORY.slug),
     points: { ...policy.points },
     digest: { weekday: policy.digest.weekday, time: formatClockTime(policy.digest.minuteOfDay) },
+    board: policy.board,
   };
 }

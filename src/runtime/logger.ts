@@ -1,4 +1,5 @@
-import { type Logger, pino } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from '../config.ts';
 
 export type { Logger };
@@ -7,7 +8,8 @@ export type { Logger };
 const WARN = 40;
 
 /**
- * Structured JSON logs on stdout (pino: fast, and the format log shippers expect).
+ * Structured JSON logs on stdout (pino: fast, and the format log shippers expect),
+ * or coloured lines (pino-pretty) when stdout is a terminal.
  * `absorb` sees the error of every warning or error line (its `err` or `error`
  * field) first: when it takes it (a lost database or Redis connection, reported
  * once per outage by dependency-health.ts), the line is not written, so an
@@ -15,10 +17,14 @@ const WARN = 40;
  */
 export function createLogger(
   level: Config['logLevel'],
-  options: { absorb?: (error: unknown) => boolean } = {},
+  options: {
+    absorb?: (error: unknown) => boolean;
+    /** Human-readable lines; default: when stdout is a terminal. */
+    pretty?: boolean;
+  } = {},
 ): Logger {
   const absorb = options.absorb;
-  return pino({
+  const settings: LoggerOptions = {
     level,
     base: { service: 'yishi' },
     hooks: absorb
@@ -39,5 +45,9 @@ export function createLogger(
           },
         }
       : {},
-  });
+  };
+  // A person at a terminal reads lines; anything else (a log shipper, a file) gets JSON.
+  return (options.pretty ?? process.stdout.isTTY)
+    ? pino(settings, pretty({ colorize: true, sync: true, translateTime: 'SYS:standard' }))
+    : pino(settings);
 }

@@ -240,13 +240,15 @@ export async function processDeadline(
   jobId: string,
 ): Promise<DeadlineResult> {
   if (TRANSITIONS.has(job.type)) {
-    if (deps.core.clock.now().getTime() >= job.dueAtMs)
-      await deps.hooks?.beforeEffect?.(job, jobId);
+    // Read before the transition, which reads the clock again later: "not yet" at a time
+    // at or past this job's own means the deadline was moved later. Read after it, the
+    // clock could cross the due time in between and a deadline merely reached a moment
+    // early would be taken for moved and left to the next reconcile pass.
+    const checkedAtMs = deps.core.clock.now().getTime();
+    if (checkedAtMs >= job.dueAtMs) await deps.hooks?.beforeEffect?.(job, jobId);
     const outcome = await transition(deps, job);
     if (outcome.kind === 'not_yet' || outcome.reason === 'not_yet') {
-      // Not yet by the database's time: early if this job's own time is still ahead,
-      // otherwise the deadline was moved later and a newer job carries it.
-      return deps.core.clock.now().getTime() < job.dueAtMs
+      return checkedAtMs < job.dueAtMs
         ? { kind: 'early', dueAtMs: job.dueAtMs }
         : { kind: 'superseded' };
     }

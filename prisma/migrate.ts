@@ -104,17 +104,35 @@ export async function openSchemaEngine(
   };
 }
 
-/** Reads `prisma/migrations` the way the engine expects it. */
-export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationList> {
-  let entries: string[] = [];
+/** The migration folder names in `dir`, oldest first (none when there is no folder). */
+export async function migrationNames(dir: string = MIGRATIONS_DIR): Promise<string[]> {
   try {
-    entries = (await readdir(dir, { withFileTypes: true }))
+    return (await readdir(dir, { withFileTypes: true }))
       .filter((e) => e.isDirectory())
       .map((e) => e.name)
       .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return [];
   }
+}
+
+/**
+ * The migrations in `dir` missing from `applied` (the names the database has
+ * recorded as finished), oldest first. Needs no schema engine, so no advisory
+ * lock: a cheap check for commands that must not migrate.
+ */
+export async function pendingMigrations(
+  applied: readonly string[],
+  dir: string = MIGRATIONS_DIR,
+): Promise<string[]> {
+  const done = new Set(applied);
+  return (await migrationNames(dir)).filter((name) => !done.has(name));
+}
+
+/** Reads `prisma/migrations` the way the engine expects it. */
+export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationList> {
+  const entries = await migrationNames(dir);
   const migrationDirectories = await Promise.all(
     entries.map(async (name) => ({
       path: name,
@@ -137,7 +155,11 @@ export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
   };
 }
 
-/** Applies pending migrations; returns the names applied (empty when up to date). */
+/**
+ * Applies pending migrations; returns the names applied (empty when up to date).
+ * Give it a factory whose connections are its own (`Database.migrationAdapterFactory`):
+ * they are closed on return, and the engine's advisory lock with them.
+ */
 export async function applyMigrations(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   dir: string = MIGRATIONS_DIR,

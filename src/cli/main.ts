@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { applyMigrations, createMigration } from '../../prisma/migrate.ts';
+import { applyMigrations, createMigration, pendingMigrations } from '../../prisma/migrate.ts';
 import { createCommunity } from '../app/create-community.ts';
 import { importRoster } from '../app/import-roster.ts';
 import { issueJoinCodes } from '../app/issue-join-codes.ts';
@@ -14,6 +14,7 @@ import { describeError, YishiError } from '../errors.ts';
 import { rosterDeps } from '../runtime/roster-deps.ts';
 import { systemClock } from '../runtime/system.ts';
 import { type Database, openDatabase } from '../store/database.ts';
+import { appliedMigrationNames } from '../store/migration-state.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerChatCommands } from './chat.ts';
 import { readRosterCsv } from './csv.ts';
@@ -28,11 +29,23 @@ class ExitError extends Error {
   }
 }
 
+/**
+ * Opens the database for a command that reads or changes data. It never
+ * migrates (only `db migrate` and the server's start do), so it never waits on
+ * the schema engine's lock while a server starts; a database behind this
+ * version is refused in one line saying how to bring it up to date.
+ */
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config.database);
   try {
-    if (config.autoMigrate) await applyMigrations(db.adapterFactory);
+    const pending = await pendingMigrations(await appliedMigrationNames(db));
+    if (pending.length > 0) {
+      fail(
+        2,
+        `yishi: the database is ${pending.length} migration(s) behind this version (${pending.at(-1)}); run \`npx yishi db migrate\` (the server also migrates when it starts)`,
+      );
+    }
     return await work(db);
   } finally {
     await db.close();
@@ -150,7 +163,7 @@ database
     const config = loadConfig();
     const db = await openDatabase(config.database);
     try {
-      const applied = await applyMigrations(db.adapterFactory);
+      const applied = await applyMigrations(db.migrationAdapterFactory);
       print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
     } finally {
       await db.close();

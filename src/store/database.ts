@@ -15,8 +15,16 @@ export type DatabaseTarget =
 
 export type Database = {
   prisma: PrismaClient;
-  /** The same connection(s), for the migration runner. */
+  /** The same connection(s) Prisma runs on. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /**
+   * For the migration runner. PostgreSQL: a connection of its own, closed when
+   * the runner disposes it. The schema engine's advisory lock is per session:
+   * taken through the shared pool, it stayed with whichever pooled connection
+   * ran it, for as long as the server kept that connection busy, and every
+   * other migrating process (each CLI command then) timed out waiting.
+   */
+  migrationAdapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: DatabaseTarget['kind'];
   /** PostgreSQL only: the pool Prisma runs on, for the stores that speak SQL (sql-session.ts). */
   pool: pg.Pool | undefined;
@@ -66,6 +74,7 @@ export async function openDatabase(
     return {
       prisma,
       adapterFactory,
+      migrationAdapterFactory: new PrismaPg({ connectionString: target.url, max: 1 }),
       kind: 'postgres',
       pool,
       async close() {
@@ -89,6 +98,8 @@ export async function openDatabase(
   return {
     prisma,
     adapterFactory,
+    // One connection in-process: nothing else can hold the lock.
+    migrationAdapterFactory: adapterFactory,
     kind: 'pglite',
     pool: undefined,
     close: async () => {

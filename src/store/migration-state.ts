@@ -1,0 +1,17 @@
+/**
+ * What Prisma's migration table says has been applied, read with a plain
+ * query: no schema engine, so no advisory lock to wait for while a server
+ * migrates.
+ */
+import type { Database } from './database.ts';
+
+/** Names of the migrations the database finished (none on a database never migrated). */
+export async function appliedMigrationNames(db: Database): Promise<string[]> {
+  const [table] = await db.prisma.$queryRaw<{ present: boolean }[]>`
+    SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`;
+  if (!table?.present) return [];
+  const rows = await db.prisma.$queryRaw<{ name: string }[]>`
+    SELECT migration_name AS name FROM _prisma_migrations
+    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  return rows.map((r) => r.name);
+}

@@ -3,12 +3,12 @@ import {
   actorLabel,
   type Command,
   type CoreDeps,
-  hasRole,
   isRefusal,
   type Publication,
   type Refusal,
   run,
 } from './core.ts';
+import { PERMISSIONS, permits } from './permissions.ts';
 import type { ProposalStateName } from './ports.ts';
 
 export const MILESTONES_MAX = 20;
@@ -56,7 +56,8 @@ export async function assignResolution(
   return run(deps, input, async (tx, now): Promise<AssignResolutionOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
-    if (!hasRole(actor, 'committee')) return { kind: 'not_allowed', need: 'committee' };
+    if (!permits(actor, PERMISSIONS.assignResolution))
+      return { kind: 'not_allowed', need: 'committee' };
     const timeZone = actor.community.timezone;
     const due = parseDueDate(input.due, timeZone, now);
     if (due.kind !== 'ok') return { kind: 'invalid', field: 'due', reason: due.kind };

@@ -3,12 +3,12 @@ import {
   actorLabel,
   type Command,
   type CoreDeps,
-  hasRole,
   isRefusal,
   policyOf,
   type Refusal,
   run,
 } from './core.ts';
+import { PERMISSIONS, permits } from './permissions.ts';
 import type { Choice } from './ports.ts';
 import { type BallotOutcome, ballotWindowRefusal, recordBallot } from './record-ballot.ts';
 
@@ -40,7 +40,8 @@ export async function relayVote(
   return run(deps, input, async (tx, now): Promise<RelayVoteOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
-    if (!hasRole(actor, 'representative')) return { kind: 'not_allowed', need: 'representative' };
+    if (!permits(actor, PERMISSIONS.relayVote))
+      return { kind: 'not_allowed', need: 'representative' };
     const policy = policyOf(actor);
     if (policy.voterUnit !== 'household')
       return { kind: 'invalid', field: 'unit', reason: 'relay_needs_household_voters' };

@@ -3,13 +3,13 @@ import {
   actorLabel,
   type Command,
   type CoreDeps,
-  hasRole,
   isRefusal,
   type Publication,
   policyOf,
   type Refusal,
   run,
 } from './core.ts';
+import { PERMISSIONS, permits } from './permissions.ts';
 import type { Actor, DeliberationTx, ResolutionRecord } from './ports.ts';
 
 export const NOTE_MAX = 500;
@@ -50,7 +50,8 @@ export async function leadExecutorOf(
   const actor = await tx.actor(input.actor);
   if (isRefusal(actor)) return actor;
   const refused: Refusal = { kind: 'not_allowed', need: 'lead_unit_executor' };
-  if (!hasRole(actor, 'executor') || actor.executingUnitId === null) return refused;
+  // The same rule for /done: completeResolution loads through here.
+  if (!permits(actor, PERMISSIONS.reportProgress)) return refused;
   const resolution = await tx.resolution(actor.community.id, input.number, 'update');
   if (!resolution) return { kind: 'resolution_unknown', number: input.number };
   if (resolution.leadUnitId !== actor.executingUnitId) return refused;

@@ -4,13 +4,13 @@ import {
   actorLabel,
   type Command,
   type CoreDeps,
-  hasRole,
   isRefusal,
   type Publication,
   policyOf,
   type Refusal,
   run,
 } from './core.ts';
+import { PERMISSIONS, permits } from './permissions.ts';
 import type { ProposalStateName } from './ports.ts';
 
 export type ScheduleVoteOutcome =
@@ -33,7 +33,8 @@ export async function scheduleVote(
   return run(deps, input, async (tx, now): Promise<ScheduleVoteOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
-    if (!hasRole(actor, 'committee')) return { kind: 'not_allowed', need: 'committee' };
+    if (!permits(actor, PERMISSIONS.scheduleVote))
+      return { kind: 'not_allowed', need: 'committee' };
     const parsed = parseDateInput(input.opensAt, actor.community.timezone);
     if (parsed.kind !== 'instant') {
       return {

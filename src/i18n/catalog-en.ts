@@ -16,7 +16,8 @@
  * passed as their labels. Codes that only switch wording (`reason`, `result`,
  * `verdict`, `satisfied`) are passed raw and `select`ed on. `turnout` is a
  * fraction 0..1 (formatted as a percent), `percent` a whole number 0..100.
- * Commands are written Telegram style (`/vote 12 for`); their arguments stay
+ * Commands are written `{cmd}vote 12 for`: `cmd` is the platform's command
+ * prefix (`/` on Telegram, `/yishi ` on Slack); their arguments stay
  * English in every locale. Apostrophes are typographic (’): a straight one
  * quotes in ICU.
  */
@@ -84,7 +85,7 @@ export const en = {
   'card.proposal.cosign_deadline': 'Co-signing closes {deadline}',
   'card.proposal.notice': 'Public notice: voting opens {opensAt}',
   'card.proposal.vote_times': 'Vote: {opensAt} to {closesAt}',
-  'card.proposal.how_to_cosign': 'Support it with the Co-sign button or /cosign {number}.',
+  'card.proposal.how_to_cosign': 'Support it with the Co-sign button or {cmd}cosign {number}.',
 
   // Vote card: turnout only, never the running for/against split
   'card.vote.heading': 'Vote on proposal #{number}: {title}',
@@ -93,7 +94,7 @@ export const en = {
   'card.vote.rule': 'Passes with at least {passRatio} of the ballots cast in favour.',
   'card.vote.closes': 'Voting closes {closesAt}',
   'card.vote.how_to_vote':
-    'Vote with the buttons or /vote {number} for|against|abstain. You can change your vote until it closes; nobody sees how you voted.',
+    'Vote with the buttons or {cmd}vote {number} for|against|abstain. You can change your vote until it closes; nobody sees how you voted.',
   'card.vote.paper': 'Voting on paper? Your building representative can enter it for you.',
 
   // Result card
@@ -104,7 +105,7 @@ export const en = {
   'card.result.turnout':
     'Turnout {voted}/{eligible} ({turnout, number, percent}); {needed} needed.',
   'card.result.next':
-    '{result, select, passed {Next: the residents’ committee names the lead unit, cooperating units and deadline (/assign {number} lead=NAME due=YYYY-MM-DD).} rejected {The proposal did not pass. A changed proposal can be opened with /propose TITLE.} other {No decision was made. To try again, open it anew with /propose TITLE.}}',
+    '{result, select, passed {Next: the residents’ committee names the lead unit, cooperating units and deadline ({cmd}assign {number} lead=NAME due=YYYY-MM-DD).} rejected {The proposal did not pass. A changed proposal can be opened with {cmd}propose TITLE.} other {No decision was made. To try again, open it anew with {cmd}propose TITLE.}}',
 
   // Resolution card
   'card.resolution.heading': 'Resolution #{number}: {title}',
@@ -121,30 +122,30 @@ export const en = {
   'card.resolution.escalation': '🔺 Escalated: {label}',
   'card.resolution.flagged': '⚠️ Below the satisfaction bar: flagged for follow-up',
   'card.resolution.how_to_report':
-    'Lead unit: report with /progress {number} PCT NOTE, or /done {number} NOTE when finished.',
+    'Lead unit: report with {cmd}progress {number} PCT NOTE, or {cmd}done {number} NOTE when finished.',
 
   // Satisfaction survey card
   'card.survey.heading': 'Satisfaction survey: resolution #{number} {title}',
   'card.survey.question':
-    'Are you satisfied with how this was carried out? Answer with the buttons or /survey {number} yes|no by {closesAt}.',
+    'Are you satisfied with how this was carried out? Answer with the buttons or {cmd}survey {number} yes|no by {closesAt}.',
   'card.survey.answered':
     '{answered, plural, =0 {No answers yet} one {# answer so far} other {# answers so far}}',
   'card.survey.result':
     '{verdict, select, satisfied {✅ {satisfied} of {answered} satisfied (needed {satisfiedNeeded}).} unsatisfied {⚠️ Only {satisfied} of {answered} satisfied (needed {satisfiedNeeded}): flagged for follow-up.} other {Nobody answered; the resolution is not flagged.}}',
   'card.survey.follow_up':
-    'Suggested follow-up proposal: “{title}”. Open it with the button or /propose {title}',
+    'Suggested follow-up proposal: “{title}”. Open it with the button or {cmd}propose {title}',
 
   // /join
   'join.joined':
-    'Welcome! This chat account is now linked to household {unit}, building {building}, {communityName}. Send /help to see what you can do.',
+    'Welcome! This chat account is now linked to household {unit}, building {building}, {communityName}. Send {cmd}help to see what you can do.',
   'join.code_unknown':
     'That join code is not valid. Check it against your slip (letters and digits, no 0/O or 1/I), or ask the residents’ committee for a new one.',
   'join.code_used':
     'That join code has already been used; each code works once. If it was not you, ask the residents’ committee for a new code.',
   'join.already_linked':
-    'This chat account is already linked to household {unit}, building {building}. Nothing to do: send /help to get started.',
+    'This chat account is already linked to household {unit}, building {building}. Nothing to do: send {cmd}help to get started.',
   'join.code_malformed':
-    'That does not look like a join code. Send /join and the 8-character code, e.g. /join ABCD-EFGH',
+    'That does not look like a join code. Send {cmd}join and the 8-character code, e.g. {cmd}join ABCD-EFGH',
 
   // /propose
   'propose.proposed':
@@ -157,19 +158,19 @@ export const en = {
   'cosign.cosigned_agenda':
     'You co-signed #{number}, and it now has enough co-signs ({cosigns}/{threshold}): it is on the agenda and announced; voting opens {votingOpensAt}.',
   'cosign.already_cosigned':
-    '#{number} already has a co-sign from you or your household ({cosigns}/{threshold}). Invite your neighbours to co-sign with /cosign {number}.',
+    '#{number} already has a co-sign from you or your household ({cosigns}/{threshold}). Invite your neighbours to co-sign with {cmd}cosign {number}.',
   'cosign.not_collecting':
-    '#{number} is no longer collecting co-signs (status: {state}). See where it stands with /status {number}.',
+    '#{number} is no longer collecting co-signs (status: {state}). See where it stands with {cmd}status {number}.',
   'cosign.window_closed':
-    'Co-signing for #{number} closed on {cosignDeadline}. If the issue still matters, propose it again with /propose TITLE.',
+    'Co-signing for #{number} closed on {cosignDeadline}. If the issue still matters, propose it again with {cmd}propose TITLE.',
 
   // /schedule
   'schedule.scheduled':
     'Vote on #{number} scheduled: opens {votingOpensAt}, closes {votingClosesAt}. The proposal card shows the notice.',
   'schedule.too_early':
-    'The vote on #{number} cannot open before {earliestAt}: residents get the full notice period. Choose that time or later: /schedule {number} YYYY-MM-DD HH:mm',
+    'The vote on #{number} cannot open before {earliestAt}: residents get the full notice period. Choose that time or later: {cmd}schedule {number} YYYY-MM-DD HH:mm',
   'schedule.wrong_state':
-    '#{number} cannot be scheduled now (status: {state}); only a proposal on the agenda or under notice can. See /status {number}.',
+    '#{number} cannot be scheduled now (status: {state}); only a proposal on the agenda or under notice can. See {cmd}status {number}.',
 
   // /vote (cast-vote outcomes)
   'vote.recorded':
@@ -179,15 +180,15 @@ export const en = {
   'vote.recorded_superseded_relay':
     'Your vote on #{number} is recorded: {choice}. It replaces the paper ballot your building representative entered for your household.',
   'vote.already_recorded':
-    'You already voted {choice} on #{number}; nothing changed. To change it, send /vote {number} for|against|abstain before voting closes.',
+    'You already voted {choice} on #{number}; nothing changed. To change it, send {cmd}vote {number} for|against|abstain before voting closes.',
   'vote.relay_refused_own_ballot':
-    'Your own vote on #{number} already counts; a paper ballot cannot replace it. To change it, send /vote {number} for|against|abstain.',
+    'Your own vote on #{number} already counts; a paper ballot cannot replace it. To change it, send {cmd}vote {number} for|against|abstain.',
   'vote.relay_refused_other_representative':
-    'A building representative entered a paper ballot for your household on #{number}. Vote yourself with /vote {number} for|against|abstain to replace it.',
+    'A building representative entered a paper ballot for your household on #{number}. Vote yourself with {cmd}vote {number} for|against|abstain to replace it.',
   'vote.vote_not_open':
-    'Voting on #{number} is not open (status: {state}). See when it opens with /status {number}.',
+    'Voting on #{number} is not open (status: {state}). See when it opens with {cmd}status {number}.',
   'vote.vote_closed':
-    'Voting on #{number} closed on {closedAt}; no more votes can be cast. See the result with /status {number}.',
+    'Voting on #{number} closed on {closedAt}; no more votes can be cast. See the result with {cmd}status {number}.',
   'vote.not_eligible':
     'You are not on the voter list of #{number}: the list was fixed when voting opened. If this is wrong, tell the residents’ committee.',
   'vote.private_fallback':
@@ -203,9 +204,9 @@ export const en = {
   'relay.relay_refused_own_ballot':
     'Household {unit} has already voted on #{number} in the chat; their own vote counts and a paper ballot cannot replace it. Mark paper ballot {paperRef} as not counted.',
   'relay.relay_refused_other_representative':
-    'Another representative already entered a paper ballot for household {unit} on #{number}; only they can change it. Ask them, or ask the household to vote with /vote {number} for',
+    'Another representative already entered a paper ballot for household {unit} on #{number}; only they can change it. Ask them, or ask the household to vote with {cmd}vote {number} for',
   'relay.vote_not_open':
-    'Voting on #{number} is not open (status: {state}); paper ballots can be entered only while it is. See /status {number}.',
+    'Voting on #{number} is not open (status: {state}); paper ballots can be entered only while it is. See {cmd}status {number}.',
   'relay.vote_closed':
     'Voting on #{number} closed on {closedAt}; paper ballots can no longer be entered. Keep ballot {paperRef} with the vote records.',
   'relay.not_eligible':
@@ -213,7 +214,7 @@ export const en = {
   'relay.unit_unknown':
     'There is no household {unit} in the roster. Write the unit as on the roster, e.g. 201 (in your building) or 3-201.',
   'relay.other_building':
-    'Household {unit} is not in building {building}, which you represent. Ask the representative of its building to relay it, or ask the household to vote with /vote {number} for',
+    'Household {unit} is not in building {building}, which you represent. Ask the representative of its building to relay it, or ask the household to vote with {cmd}vote {number} for',
   'relay.private_fallback':
     'The paper ballot for household {unit} on #{number} is recorded; its choice is not shown here. To get confirmations privately, open a private chat with me and press Start.',
 
@@ -223,7 +224,7 @@ export const en = {
   'withdraw.author_after_collecting':
     '#{number} is past co-signing (status: {state}), so its author can no longer withdraw it. Ask the residents’ committee to withdraw it before the vote.',
   'withdraw.wrong_state':
-    '#{number} can no longer be withdrawn (status: {state}); only a proposal before its vote can. See /status {number}.',
+    '#{number} can no longer be withdrawn (status: {state}); only a proposal before its vote can. See {cmd}status {number}.',
 
   // Deadline transitions (workers)
   'deadline.opened':
@@ -231,7 +232,7 @@ export const en = {
   'deadline.closed':
     'Voting on #{number} has closed: {result, select, passed {passed} rejected {rejected} other {no quorum}}.',
   'deadline.expired':
-    'Proposal #{number} did not get enough co-signs in time and has expired. It can be proposed again with /propose TITLE.',
+    'Proposal #{number} did not get enough co-signs in time and has expired. It can be proposed again with {cmd}propose TITLE.',
   'deadline.unchanged':
     '#{number}: nothing to do ({reason, select, wrong_state {it has moved on} not_yet {not due yet} other {no such proposal}}).',
 
@@ -239,36 +240,37 @@ export const en = {
   'assign.assigned':
     'Resolution #{number} assigned: lead unit {lead}{coopCount, plural, =0 {} other {, cooperating {coop}}}, due {dueAt}. It is posted to the chats; overdue work is escalated automatically.',
   'assign.not_passed':
-    '#{number} has not passed (status: {state}); only a passed proposal becomes a resolution. See /status {number}.',
+    '#{number} has not passed (status: {state}); only a passed proposal becomes a resolution. See {cmd}status {number}.',
   'assign.already_assigned':
-    'Resolution #{number} is already assigned. See it with /status {number}.',
+    'Resolution #{number} is already assigned. See it with {cmd}status {number}.',
   'assign.unit_unknown':
-    'There is no executing unit named “{name}” in the roster. Use the name as on the roster: /assign {number} lead=NAME due=YYYY-MM-DD',
+    'There is no executing unit named “{name}” in the roster. Use the name as on the roster: {cmd}assign {number} lead=NAME due=YYYY-MM-DD',
 
   // /progress
   'progress.reported':
-    'Progress on resolution #{number}: {previousPercent}% → {percent}%, posted to the chats. Send /done {number} NOTE when the work is finished.',
+    'Progress on resolution #{number}: {previousPercent}% → {percent}%, posted to the chats. Send {cmd}done {number} NOTE when the work is finished.',
   'progress.resolution_unknown':
-    'There is no resolution #{number}. Send /status to see the open ones.',
+    'There is no resolution #{number}. Send {cmd}status to see the open ones.',
   'progress.already_done':
-    'Resolution #{number} is finished (status: {state}); progress can no longer be reported. See /status {number}.',
+    'Resolution #{number} is finished (status: {state}); progress can no longer be reported. See {cmd}status {number}.',
 
   // /done
   'done.completed':
     'Resolution #{number} is marked done. Residents can rate it in the satisfaction survey until {surveyClosesAt}.',
-  'done.resolution_unknown': 'There is no resolution #{number}. Send /status to see the open ones.',
+  'done.resolution_unknown':
+    'There is no resolution #{number}. Send {cmd}status to see the open ones.',
   'done.already_done':
-    'Resolution #{number} is already marked done (status: {state}). See /status {number}.',
+    'Resolution #{number} is already marked done (status: {state}). See {cmd}status {number}.',
 
   // /survey
   'survey.answered':
     'Thank you: your answer on resolution #{number} is recorded ({satisfied, select, true {satisfied} other {not satisfied}}). You can change it until {surveyClosesAt}.',
   'survey.resolution_unknown':
-    'There is no resolution #{number}. Send /status to see the open ones.',
+    'There is no resolution #{number}. Send {cmd}status to see the open ones.',
   'survey.no_survey':
-    'Resolution #{number} has no open survey (status: {state}); it opens when the lead unit marks the work done. See /status {number}.',
+    'Resolution #{number} has no open survey (status: {state}); it opens when the lead unit marks the work done. See {cmd}status {number}.',
   'survey.survey_closed':
-    'The survey on resolution #{number} closed on {surveyClosesAt}; answers are no longer accepted. See the result with /status {number}.',
+    'The survey on resolution #{number} closed on {surveyClosesAt}; answers are no longer accepted. See the result with {cmd}status {number}.',
 
   // Survey evaluation (workers)
   'survey_close.evaluated':
@@ -281,15 +283,16 @@ export const en = {
   // /status
   'status.status': 'Status of #{number}: {state}',
   'status.open': 'Open proposals and resolutions ({count})',
-  'status.proposal_unknown': 'There is no proposal #{number}. Send /status to see the open ones.',
+  'status.proposal_unknown':
+    'There is no proposal #{number}. Send {cmd}status to see the open ones.',
   'status.community_unknown':
     'The community this chat was bound to no longer exists. Ask the residents’ committee to bind the chat again.',
   'status.section.proposals': 'Proposals',
   'status.section.resolutions': 'Resolutions',
   'status.proposal_line': '#{number} {title} · {state}',
   'status.resolution_line': '#{number} {title} · {state} · {percent}% · due {due}',
-  'status.more': '…and {count} more. See one with /status N.',
-  'status.empty': 'Nothing is open right now. Start a proposal with /propose TITLE.',
+  'status.more': '…and {count} more. See one with {cmd}status N.',
+  'status.empty': 'Nothing is open right now. Start a proposal with {cmd}propose TITLE.',
 
   // /points
   'points.balance': 'Your participation points: {balance}',
@@ -299,23 +302,23 @@ export const en = {
     'No points yet. You earn points by proposing, co-signing, voting and reporting progress.',
 
   // /lang
-  'lang.set': 'This chat now uses English. Send /lang zh to switch to Chinese.',
+  'lang.set': 'This chat now uses English. Send {cmd}lang zh to switch to Chinese.',
 
   // Reminders and escalation pushes
   'reminder.cosign_closing':
-    '⏰ Co-signing for #{number} “{title}” closes {deadline}: {count}/{threshold} so far. Support it with /cosign {number}.',
+    '⏰ Co-signing for #{number} “{title}” closes {deadline}: {count}/{threshold} so far. Support it with {cmd}cosign {number}.',
   'reminder.vote_closing':
-    '⏰ Voting on #{number} “{title}” closes {closesAt}. Turnout so far {voted}/{eligible} ({turnout, number, percent}); {needed} needed for a valid vote. Vote with /vote {number} for|against|abstain.',
+    '⏰ Voting on #{number} “{title}” closes {closesAt}. Turnout so far {voted}/{eligible} ({turnout, number, percent}); {needed} needed for a valid vote. Vote with {cmd}vote {number} for|against|abstain.',
   'reminder.resolution_due':
-    '⏰ Resolution #{number} “{title}” is due {days, plural, =0 {within a day} one {in # day} other {in # days}} ({due}); progress {percent}%. {lead}: report with /progress {number} PCT NOTE, or /done {number} NOTE when finished.',
+    '⏰ Resolution #{number} “{title}” is due {days, plural, =0 {within a day} one {in # day} other {in # days}} ({due}); progress {percent}%. {lead}: report with {cmd}progress {number} PCT NOTE, or {cmd}done {number} NOTE when finished.',
   'reminder.vote_private':
-    '⏰ Your ballot on #{number} “{title}” is still missing. Voting closes {closesAt}. Vote with the buttons or /vote {number} for|against|abstain; how you vote stays private.',
+    '⏰ Your ballot on #{number} “{title}” is still missing. Voting closes {closesAt}. Vote with the buttons or {cmd}vote {number} for|against|abstain; how you vote stays private.',
   'escalation.push.1':
-    '🔺 Resolution #{number} “{title}” is overdue (due {due}, progress {percent}%). Level 1: the residents’ committee meets the person in charge at {lead}. {lead}: report with /progress {number} PCT NOTE or /done {number} NOTE.',
+    '🔺 Resolution #{number} “{title}” is overdue (due {due}, progress {percent}%). Level 1: the residents’ committee meets the person in charge at {lead}. {lead}: report with {cmd}progress {number} PCT NOTE or {cmd}done {number} NOTE.',
   'escalation.push.2':
-    '🔺 Resolution #{number} “{title}” is {days, plural, one {# day} other {# days}} overdue (due {due}, progress {percent}%). Level 2: the supervision group follows up with {lead}. Supervisors: check the work on site and report back; /status {number} shows the record.',
+    '🔺 Resolution #{number} “{title}” is {days, plural, one {# day} other {# days}} overdue (due {due}, progress {percent}%). Level 2: the supervision group follows up with {lead}. Supervisors: check the work on site and report back; {cmd}status {number} shows the record.',
   'escalation.push.3':
-    '🔺 Resolution #{number} “{title}” is {days, plural, one {# day} other {# days}} overdue (due {due}, progress {percent}%). Level 3: the street office is asked to step in and supervise {lead}. The full record: /status {number}.',
+    '🔺 Resolution #{number} “{title}” is {days, plural, one {# day} other {# days}} overdue (due {due}, progress {percent}%). Level 3: the street office is asked to step in and supervise {lead}. The full record: {cmd}status {number}.',
 
   // Weekly digest (执行进度周报)
   'digest.heading': '📋 Weekly digest, {community}: {from} to {to}',
@@ -329,7 +332,7 @@ export const en = {
   'digest.building_line': 'Building {building}: {voted}/{eligible} took part',
   'digest.resolution_line':
     '#{number} {title} · {lead} · due {due} · {percent}% · {state}{overdue, select, true { · overdue} other {}}{escalated, select, true { · 🔺 {label}} other {}}',
-  'digest.empty': 'Nothing is open this week. Anyone can start with /propose TITLE.',
+  'digest.empty': 'Nothing is open this week. Anyone can start with {cmd}propose TITLE.',
 
   // The bot is back in a bound chat (told to the committee)
   'membership.chat_restored':
@@ -339,35 +342,35 @@ export const en = {
   'help.heading': 'Commands you can use (N is the proposal number):',
   'help.slack_hint': 'On Slack, type /yishi before each command, e.g. /yishi vote 12 for',
   'help.join':
-    '/join CODE\nLinks this chat account to your household, with the join code from the residents’ committee. Best sent to me in a private chat.',
+    '{cmd}join CODE\nLinks this chat account to your household, with the join code from the residents’ committee. Best sent to me in a private chat.',
   'help.propose':
-    '/propose TITLE\nOpens a proposal: details on the next lines, optionally a #category. With enough co-signs it goes on the agenda and to a vote.',
+    '{cmd}propose TITLE\nOpens a proposal: details on the next lines, optionally a #category. With enough co-signs it goes on the agenda and to a vote.',
   'help.cosign':
-    '/cosign N\nSupports proposal N (or tap Co-sign on its card); enough co-signs put it on the agenda.',
+    '{cmd}cosign N\nSupports proposal N (or tap Co-sign on its card); enough co-signs put it on the agenda.',
   'help.schedule':
-    '/schedule N YYYY-MM-DD HH:mm\nCommittee: sets when the vote on N opens, no earlier than the notice period allows.',
+    '{cmd}schedule N YYYY-MM-DD HH:mm\nCommittee: sets when the vote on N opens, no earlier than the notice period allows.',
   'help.vote':
-    '/vote N for|against|abstain\nCasts or changes your vote until voting closes; the buttons work too. How you voted is never shown in the chat.',
+    '{cmd}vote N for|against|abstain\nCasts or changes your vote until voting closes; the buttons work too. How you voted is never shown in the chat.',
   'help.relay':
-    '/relay N UNIT for|against|abstain REF\nRepresentative: enters a paper ballot (reference REF) for a household of your building. The household’s own vote replaces it.',
+    '{cmd}relay N UNIT for|against|abstain REF\nRepresentative: enters a paper ballot (reference REF) for a household of your building. The household’s own vote replaces it.',
   'help.assign':
-    '/assign N lead=NAME due=YYYY-MM-DD [coop=A,B]\nCommittee: turns passed proposal N into a resolution with a lead unit, cooperating units and a deadline.',
+    '{cmd}assign N lead=NAME due=YYYY-MM-DD [coop=A,B]\nCommittee: turns passed proposal N into a resolution with a lead unit, cooperating units and a deadline.',
   'help.progress':
-    '/progress N PCT NOTE\nLead unit: reports progress on resolution N (0 to 100%) with a short note, posted to the chats.',
+    '{cmd}progress N PCT NOTE\nLead unit: reports progress on resolution N (0 to 100%) with a short note, posted to the chats.',
   'help.done':
-    '/done N NOTE\nLead unit: marks resolution N done; residents then get a satisfaction survey.',
+    '{cmd}done N NOTE\nLead unit: marks resolution N done; residents then get a satisfaction survey.',
   'help.survey':
-    '/survey N yes|no\nAnswers the satisfaction survey on resolution N: were you satisfied with how it was carried out? The buttons work too.',
+    '{cmd}survey N yes|no\nAnswers the satisfaction survey on resolution N: were you satisfied with how it was carried out? The buttons work too.',
   'help.withdraw':
-    '/withdraw N\nWithdraws proposal N before its vote: its author while it collects co-signs, or the committee.',
-  'help.status': '/status [N]\nShows proposal or resolution N, or everything open.',
-  'help.points': '/points\nShows your participation points and recent entries.',
-  'help.lang': '/lang zh|en\nSwitches this chat between Chinese and English.',
-  'help.help': '/help\nShows the commands you can use.',
+    '{cmd}withdraw N\nWithdraws proposal N before its vote: its author while it collects co-signs, or the committee.',
+  'help.status': '{cmd}status [N]\nShows proposal or resolution N, or everything open.',
+  'help.points': '{cmd}points\nShows your participation points and recent entries.',
+  'help.lang': '{cmd}lang zh|en\nSwitches this chat between Chinese and English.',
+  'help.help': '{cmd}help\nShows the commands you can use.',
 
   // Refusals (core.ts): each says what to do instead
   'refusal.not_joined':
-    'I don’t know your chat account yet. Link it to your household: send me /join CODE in a private chat, with the join code from the residents’ committee.',
+    'I don’t know your chat account yet. Link it to your household: send me {cmd}join CODE in a private chat, with the join code from the residents’ committee.',
   'refusal.chat_not_bound':
     'This chat is not connected to a community yet. Ask the residents’ committee to bind it (yishi chat bind), then try again.',
   'refusal.group_not_bound':
@@ -377,61 +380,65 @@ export const en = {
   'refusal.several_communities':
     'Your account is linked in several communities ({communities}), so I can’t tell which one you mean in this private chat. Send the command in your building’s group chat instead.',
   'callback.invalid':
-    'This button is not valid (any more). Nothing was changed. Send /status to see the current cards.',
-  'refusal.proposal_unknown': 'There is no proposal #{number}. Send /status to see the open ones.',
+    'This button is not valid (any more). Nothing was changed. Send {cmd}status to see the current cards.',
+  'refusal.proposal_unknown':
+    'There is no proposal #{number}. Send {cmd}status to see the open ones.',
   'refusal.not_allowed.resident':
-    'Only residents can use /{command}. If you live here, ask the residents’ committee to list you as a resident in the roster.',
+    'Only residents can use {cmd}{command}. If you live here, ask the residents’ committee to list you as a resident in the roster.',
   'refusal.not_allowed.representative':
-    'Only a building representative can relay paper ballots. Ask the representative of your building, or vote yourself with /vote {number} for',
+    'Only a building representative can relay paper ballots. Ask the representative of your building, or vote yourself with {cmd}vote {number} for',
   'refusal.not_allowed.committee':
-    'Only the residents’ committee can use /{command}. Ask a committee member to do it; /help lists what you can do.',
+    'Only the residents’ committee can use {cmd}{command}. Ask a committee member to do it; {cmd}help lists what you can do.',
   'refusal.not_allowed.supervisor':
-    'Only the supervision group can use /{command}. Pass your concern to one of its members.',
+    'Only the supervision group can use {cmd}{command}. Pass your concern to one of its members.',
   'refusal.not_allowed.executor':
-    'Only an executing unit can use /{command}. Ask the lead unit to report, or follow the work with /status.',
+    'Only an executing unit can use {cmd}{command}. Ask the lead unit to report, or follow the work with {cmd}status.',
   'refusal.not_allowed.street_office':
-    'Only the street office can use /{command}. Ask the residents’ committee to pass it on.',
+    'Only the street office can use {cmd}{command}. Ask the residents’ committee to pass it on.',
   'refusal.not_allowed.author_or_committee':
     'Only the author of #{number} or the residents’ committee can withdraw it. If you disagree, don’t co-sign, or vote against it when it comes to a vote.',
   'refusal.not_allowed.lead_unit_executor':
-    'Only the lead unit of resolution #{number} can report its progress or mark it done. If you see a problem, tell the supervision group; /status {number} shows the progress.',
+    'Only the lead unit of resolution #{number} can report its progress or mark it done. If you see a problem, tell the supervision group; {cmd}status {number} shows the progress.',
   'refusal.not_allowed.own_building':
-    'Only the building representative of building {building} can relay this ballot. Ask them, or vote yourself with /vote {number} for',
+    'Only the building representative of building {building} can relay this ballot. Ask them, or vote yourself with {cmd}vote {number} for',
   'refusal.invalid.title':
-    '{reason, select, empty {Give the proposal a title: /propose TITLE, with details on the following lines.} other {The title is too long (at most {max} characters). Keep it short and put the details on the following lines.}}',
+    '{reason, select, empty {Give the proposal a title: {cmd}propose TITLE, with details on the following lines.} other {The title is too long (at most {max} characters). Keep it short and put the details on the following lines.}}',
   'refusal.invalid.body':
-    'The details are too long (at most {max} characters). Shorten them and send /propose again.',
+    'The details are too long (at most {max} characters). Shorten them and send {cmd}propose again.',
   'refusal.invalid.category':
     'There is no category “{reason}”. Use one of: {categories}; or leave it out for “Other”.',
   'refusal.invalid.opensAt':
-    '{reason, select, time_missing {Give a time as well as the date: /schedule {number} YYYY-MM-DD HH:mm} invalid_date {There is no such date or time. Check it: /schedule {number} YYYY-MM-DD HH:mm} other {Write the opening as /schedule {number} YYYY-MM-DD HH:mm, e.g. /schedule {number} 2026-12-08 19:30}}',
+    '{reason, select, time_missing {Give a time as well as the date: {cmd}schedule {number} YYYY-MM-DD HH:mm} invalid_date {There is no such date or time. Check it: {cmd}schedule {number} YYYY-MM-DD HH:mm} other {Write the opening as {cmd}schedule {number} YYYY-MM-DD HH:mm, e.g. {cmd}schedule {number} 2026-12-08 19:30}}',
   'refusal.invalid.paperRef':
-    '{reason, select, empty {Add the paper ballot’s reference at the end: /relay {number} UNIT for|against|abstain REF} other {The paper ballot reference is too long (at most {max} characters). Use the number written on the ballot.}}',
+    '{reason, select, empty {Add the paper ballot’s reference at the end: {cmd}relay {number} UNIT for|against|abstain REF} other {The paper ballot reference is too long (at most {max} characters). Use the number written on the ballot.}}',
   'refusal.invalid.unit':
-    '{reason, select, relay_needs_household_voters {This community votes per resident, not per household, so paper ballots cannot be relayed per household. Ask the resident to join and vote with /vote {number} for} other {Give the household as on the roster, e.g. 201 or 3-201: /relay {number} UNIT for|against|abstain REF}}',
+    '{reason, select, relay_needs_household_voters {This community votes per resident, not per household, so paper ballots cannot be relayed per household. Ask the resident to join and vote with {cmd}vote {number} for} other {Give the household as on the roster, e.g. 201 or 3-201: {cmd}relay {number} UNIT for|against|abstain REF}}',
   'refusal.invalid.lead':
-    'Name the lead unit: /assign {number} lead=NAME due=YYYY-MM-DD [coop=A,B]',
+    'Name the lead unit: {cmd}assign {number} lead=NAME due=YYYY-MM-DD [coop=A,B]',
   'refusal.invalid.due':
     '{reason, select, in_past {The due date must be in the future. Pick a later one: due=YYYY-MM-DD} invalid_date {There is no such date. Check the day and month: due=YYYY-MM-DD} other {Write the due date as due=YYYY-MM-DD, e.g. due=2026-12-31}}',
   'refusal.invalid.milestones':
-    'Too many milestones (at most {max}). Keep the main ones and send /assign again.',
+    'Too many milestones (at most {max}). Keep the main ones and send {cmd}assign again.',
   'refusal.invalid.milestones.title':
     '{reason, select, empty {Every milestone needs a title.} other {A milestone title is too long (at most {max} characters). Shorten it.}}',
   'refusal.invalid.milestones.due':
     '{reason, select, in_past {A milestone date must be in the future. Pick a later one (YYYY-MM-DD).} invalid_date {A milestone date does not exist. Check the day and month (YYYY-MM-DD).} other {Write milestone dates as YYYY-MM-DD, e.g. 2026-12-31}}',
   'refusal.invalid.note':
-    '{reason, select, empty {Add a short note on what was done, shown to residents: /progress {number} PCT NOTE or /done {number} NOTE} other {The note is too long (at most {max} characters). Summarise it.}}',
+    '{reason, select, empty {Add a short note on what was done, shown to residents: {cmd}progress {number} PCT NOTE or {cmd}done {number} NOTE} other {The note is too long (at most {max} characters). Summarise it.}}',
   'refusal.invalid.percent':
-    'Progress is a whole number from 0 to 100, e.g. /progress {number} 60 NOTE',
-  'refusal.invalid.answer': 'Answer yes or no, e.g. /survey {number} yes (or a score from 1 to 5).',
+    'Progress is a whole number from 0 to 100, e.g. {cmd}progress {number} 60 NOTE',
+  'refusal.invalid.answer':
+    'Answer yes or no, e.g. {cmd}survey {number} yes (or a score from 1 to 5).',
   'refusal.invalid.number':
-    'Give the number after the command, e.g. /{command} 12. Send /status to see the numbers.',
-  'refusal.invalid.choice': 'Vote for, against or abstain, e.g. /vote {number} for',
-  'refusal.invalid.locale': 'This chat can use Chinese or English: send /lang zh or /lang en',
+    'Give the number after the command, e.g. {cmd}{command} 12. Send {cmd}status to see the numbers.',
+  'refusal.invalid.choice': 'Vote for, against or abstain, e.g. {cmd}vote {number} for',
+  'refusal.invalid.locale':
+    'This chat can use Chinese or English: send {cmd}lang zh or {cmd}lang en',
   'refusal.invalid.arguments': 'That command needs other arguments. Use it like this:\n{usage}',
 
   // Errors outside the use cases
-  'error.unknown_command': 'I don’t know /{command}. Send /help for the commands you can use.',
+  'error.unknown_command':
+    'I don’t know {cmd}{command}. Send {cmd}help for the commands you can use.',
   'error.internal':
     'Something went wrong on our side. Please try again in a minute; if it keeps happening, tell the residents’ committee.',
 } as const;

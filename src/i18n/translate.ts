@@ -24,6 +24,15 @@ export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
  */
 export type MessageParams = Readonly<Record<string, string | number | boolean>>;
 
+/**
+ * Messages write a command as `{cmd}vote {number} for`: `cmd` is how the
+ * platform the text goes to starts a command (Telegram `/`, Slack `/yishi `).
+ * A renderer passes its platform's; without one the text reads Telegram-style,
+ * the form the catalogues' examples are written in.
+ */
+export const COMMAND_PREFIX_PARAM = 'cmd';
+export const DEFAULT_COMMAND_PREFIX = '/';
+
 const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = {
   'zh-CN': zhCN,
   en,
@@ -69,10 +78,13 @@ export function compileMessage(locale: Locale, key: MessageKey): IntlMessageForm
 /**
  * The text of `key` in `locale` with `params` filled in. A param the message
  * uses but `params` lacks is a bug: it throws a {@link YishiError}
- * (`i18n_format`); extra params are ignored.
+ * (`i18n_format`); extra params are ignored. `cmd` defaults to
+ * {@link DEFAULT_COMMAND_PREFIX}.
  */
 export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
-  const values: Record<string, string | number> = {};
+  const values: Record<string, string | number> = {
+    [COMMAND_PREFIX_PARAM]: DEFAULT_COMMAND_PREFIX,
+  };
   for (const [name, value] of Object.entries(params)) {
     values[name] = typeof value === 'boolean' ? String(value) : value;
   }

@@ -10,8 +10,8 @@
  *   v1:s:12:y    survey answer yes (n: no) on resolution #12
  */
 import { z } from 'zod';
-import type { ButtonAction } from '../../src/app/outbound.ts';
 import type { Choice } from '../../src/app/ports.ts';
+import type { ButtonAction } from '../../src/chat/turn.ts';
 
 /** Telegram's limit on `callback_data`, in bytes (UTF-8). */
 export const CALLBACK_DATA_MAX_BYTES = 64;

@@ -1,44 +1,30 @@
 /**
- * What every feature of the bot shares: its dependencies, and the `turn`
- * each handled update carries (who acts, in which chat and community, in
- * which language, under which idempotency keys).
+ * What the bot's middleware shares: its dependencies, and the `turn` each
+ * handled update carries (who acts, in which chat and community, in which
+ * language, under which idempotency keys).
  */
 import type { Context } from 'grammy';
 import type { Logger } from 'pino';
-import { type ChatContext, type ChatStore, chatLocale } from '../../src/app/chat-ports.ts';
-import type { CoreDeps } from '../../src/app/core.ts';
-import type { RosterDeps } from '../../src/app/deps.ts';
-import type { ButtonAction } from '../../src/app/outbound.ts';
-import type { ActorRef } from '../../src/app/ports.ts';
-import type { StatusReader } from '../../src/app/status.ts';
-import type { Locale } from '../../src/i18n/translate.ts';
+import { type ChatStore, chatLocale } from '../../src/app/chat-ports.ts';
+import type { ButtonAction, ChatDeps, ChatTurn } from '../../src/chat/turn.ts';
+import { TELEGRAM_COMMAND_PREFIX } from './render.ts';
 
 /** The use cases and stores the bot calls. */
-export type TelegramDeps = {
-  core: CoreDeps;
-  joinCodes: Pick<RosterDeps, 'clock' | 'ids' | 'joinCodes'>;
-  status: StatusReader;
+export type TelegramDeps = ChatDeps & {
   chats: ChatStore;
   log: Logger;
   /** How long a claimed reply is its delivery's to send (default `REPLY_LEASE_MS` in reply.ts). */
   replyLeaseMs?: number | undefined;
 };
 
-/** One update being handled. */
-export type Turn = {
-  /** Idempotency key of the update's effect: `tg-<botId>-<updateId>`. */
-  updateKey: string;
-  /** Claim key of the update's one reply: `tg-reply-<botId>-<updateId>`. */
-  replyKey: string;
-  chatId: string;
-  userId: string;
-  isPrivate: boolean;
+/**
+ * One update being handled: the conversation's turn (idempotency key
+ * `tg-<botId>-<updateId>`, reply key `tg-reply-<botId>-<updateId>`) and
+ * what only Telegram has.
+ */
+export type Turn = ChatTurn & {
   /** The forum topic the command was sent in (`message_thread_id`); replies go there too. */
   threadId: number | undefined;
-  chat: ChatContext;
-  locale: Locale;
-  /** The person as the core resolves them: the community comes from the chat's binding. */
-  actor: ActorRef;
   /** A button's action, parsed from its callback data; undefined for a message. */
   action: ButtonAction | undefined;
 };
@@ -64,11 +50,13 @@ export async function loadTurn(
   });
   if (input.isPrivate) await deps.chats.reachable('telegram', input.chatId);
   return {
-    updateKey: `tg-${input.botId}-${input.updateId}`,
+    platform: 'telegram',
+    idempotencyKey: `tg-${input.botId}-${input.updateId}`,
     replyKey: `tg-reply-${input.botId}-${input.updateId}`,
     chatId: input.chatId,
     userId: input.userId,
     isPrivate: input.isPrivate,
+    thread: input.threadId === undefined ? undefined : String(input.threadId),
     threadId: input.threadId,
     chat,
     locale: chatLocale(chat),
@@ -79,6 +67,7 @@ export async function loadTurn(
       chatId: input.chatId,
       isPrivate: input.isPrivate,
     },
+    commandPrefix: TELEGRAM_COMMAND_PREFIX,
     action: input.action,
   };
 }

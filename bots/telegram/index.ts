@@ -1,7 +1,7 @@
 /**
  * The Telegram adapter: a grammY bot whose updates arrive by webhook at
  * `POST /telegram/webhook` on the one express app (secret checked), or by
- * long polling in development; one Composer per feature; and the
+ * long polling in development; the conversation shared with every platform (src/chat); and the
  * {@link ChatSender} the workers' push queue posts cards with.
  *
  * Updates are handled inside the webhook request, so that a failure (the
@@ -17,23 +17,8 @@ import { Api, Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { ChatSender } from '../../src/app/ports.ts';
 import type { TelegramDeps, YishiContext } from './context.ts';
-import { assignFeature } from './features/assign.ts';
-import { cosignFeature } from './features/cosign.ts';
-import { doneFeature } from './features/done.ts';
-import { helpFeature } from './features/help.ts';
-import { joinFeature } from './features/join.ts';
-import { langFeature } from './features/lang.ts';
+import { conversationFeature } from './conversation.ts';
 import { membershipFeature } from './features/membership.ts';
-import { pointsFeature } from './features/points.ts';
-import { progressFeature } from './features/progress.ts';
-import { proposeFeature } from './features/propose.ts';
-import { relayFeature } from './features/relay.ts';
-import { scheduleFeature } from './features/schedule.ts';
-import { statusFeature } from './features/status.ts';
-import { surveyFeature } from './features/survey.ts';
-import { unknownCommandFeature } from './features/unknown.ts';
-import { voteFeature } from './features/vote.ts';
-import { withdrawFeature } from './features/withdraw.ts';
 import { createTelegramSender } from './sender.ts';
 import { turnMiddleware } from './turn.ts';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.ts';
@@ -104,26 +89,7 @@ export async function createTelegramAdapter(
   // Chat events (membership, group upgrades) first: the turn middleware passes only commands.
   bot.use(membershipFeature(deps));
   bot.use(turnMiddleware(deps, botId));
-  for (const feature of [
-    joinFeature,
-    proposeFeature,
-    cosignFeature,
-    scheduleFeature,
-    voteFeature,
-    relayFeature,
-    assignFeature,
-    progressFeature,
-    doneFeature,
-    surveyFeature,
-    withdrawFeature,
-    statusFeature,
-    pointsFeature,
-    langFeature,
-    helpFeature,
-    unknownCommandFeature,
-  ]) {
-    bot.use(feature(deps));
-  }
+  bot.use(conversationFeature(deps));
 
   // The push queue paces itself: its Api must not retry on its own.
   const sender = createTelegramSender(new Api(options.token, client));

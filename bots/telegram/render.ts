@@ -9,7 +9,14 @@
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { ButtonAction, MessageLine, OutboundMessage } from '../../src/app/outbound.ts';
-import { type Locale, type MessageKey, progressBar, t } from '../../src/i18n/translate.ts';
+import {
+  COMMAND_PREFIX_PARAM,
+  type Locale,
+  type MessageKey,
+  type MessageParams,
+  progressBar,
+  t,
+} from '../../src/i18n/translate.ts';
 import { encodeCallbackData } from './callback-data.ts';
 import { escapeHtml } from './escape.ts';
 
@@ -18,6 +25,13 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 
 /** Telegram's limit for the text of a callback query answer. */
 export const CALLBACK_ANSWER_LIMIT = 200;
+
+/** Telegram commands read `/vote 12 for`. */
+export const TELEGRAM_COMMAND_PREFIX = '/';
+
+/** A message's words with Telegram's command form. */
+const text = (locale: Locale, key: MessageKey, params: MessageParams = {}) =>
+  t(locale, key, { [COMMAND_PREFIX_PARAM]: TELEGRAM_COMMAND_PREFIX, ...params });
 
 export type TelegramMessage = {
   /** HTML for `parse_mode: 'HTML'`. */
@@ -38,7 +52,7 @@ const ELLIPSIS = '…';
 
 /** Lines as plain text in `locale` (user text unescaped). */
 export function plainLines(locale: Locale, lines: readonly MessageLine[]): string[] {
-  return lines.map((l) => t(locale, l.key, l.params));
+  return lines.map((l) => text(locale, l.key, l.params));
 }
 
 /** Cuts `text` to at most `units` UTF-16 code units, never inside a surrogate pair. */
@@ -84,11 +98,11 @@ function toHtml(lines: readonly string[], heading: boolean): string {
 function buttonText(action: ButtonAction, locale: Locale): string {
   switch (action.kind) {
     case 'cosign':
-      return t(locale, 'button.cosign');
+      return text(locale, 'button.cosign');
     case 'vote':
-      return t(locale, `button.vote_${action.choice}`);
+      return text(locale, `button.vote_${action.choice}`);
     case 'survey':
-      return t(locale, `button.survey_${action.answer}`);
+      return text(locale, `button.survey_${action.answer}`);
   }
 }
 
@@ -118,7 +132,7 @@ export function renderMessage(message: OutboundMessage): TelegramMessage {
   let barPlaced = message.progress === null;
   const bar = message.progress ? progressBar(message.progress.value, message.progress.total) : '';
   for (const line of message.lines) {
-    texts.push(t(message.locale, line.key, line.params));
+    texts.push(text(message.locale, line.key, line.params));
     if (!barPlaced && PROGRESS_AFTER.has(line.key)) {
       texts.push(bar);
       barPlaced = true;

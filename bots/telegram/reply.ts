@@ -16,11 +16,14 @@ import { GrammyError } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { MessageLine } from '../../src/app/outbound.ts';
 import { YishiError } from '../../src/errors.ts';
+import type { Locale } from '../../src/i18n/translate.ts';
 import type { TelegramDeps, YishiContext } from './context.ts';
 import { renderCallbackAnswer, renderReply } from './render.ts';
 import { telegramChatId } from './sender.ts';
 
 export type ReplyOptions = {
+  /** The language of the words; default the turn's (a `/lang` reply is already in the new one). */
+  locale?: Locale | undefined;
   keyboard?: InlineKeyboardMarkup | undefined;
   /**
    * Say it to the person privately when the command came from a group (a
@@ -99,7 +102,7 @@ export async function replyOnce(
   options: ReplyOptions = {},
 ): Promise<void> {
   if (lines.length === 0) return;
-  await replyHtmlOnce(ctx, deps, renderReply(ctx.turn.locale, lines), options);
+  await replyHtmlOnce(ctx, deps, renderReply(options.locale ?? ctx.turn.locale, lines), options);
 }
 
 /** Replies with ready HTML (a card shown by /status), once per update. */
@@ -133,7 +136,7 @@ export async function replyHtmlOnce(
         if (!unreachable(error)) throw error;
         await ctx.api.sendMessage(
           telegramChatId(turn.chatId),
-          renderReply(turn.locale, options.privately.fallback),
+          renderReply(options.locale ?? turn.locale, options.privately.fallback),
           { ...extra, ...topic },
         );
         return;
@@ -155,9 +158,9 @@ export async function answerOnce(
   ctx: YishiContext,
   deps: ReplyDeps,
   lines: readonly MessageLine[],
-  options: { alert: boolean },
+  options: { alert: boolean; locale?: Locale | undefined },
 ): Promise<void> {
-  const text = renderCallbackAnswer(ctx.turn.locale, lines);
+  const text = renderCallbackAnswer(options.locale ?? ctx.turn.locale, lines);
   await withClaim(ctx, deps, async () => {
     try {
       await ctx.answerCallbackQuery({ text, show_alert: options.alert });

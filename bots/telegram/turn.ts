@@ -8,15 +8,14 @@
  */
 import type { Middleware } from 'grammy';
 import type { Message } from 'grammy/types';
-import { chatCommunity } from '../../src/app/chat-ports.ts';
-import { HELP_COMMANDS } from '../../src/i18n/translate.ts';
+import { COMMAND_NAMES } from '../../src/chat/commands.ts';
 import { parseCallbackData } from './callback-data.ts';
 import { loadTurn, type TelegramDeps, type YishiContext } from './context.ts';
 import { renderCallbackAnswer } from './render.ts';
-import { answerOnce, replyOnce } from './reply.ts';
+import { replyOnce } from './reply.ts';
 
 /** The commands this bot answers without being named (`/help`, not only `/help@bot`). */
-const OWN_COMMANDS: ReadonlySet<string> = new Set<string>([...HELP_COMMANDS, 'start']);
+const OWN_COMMANDS: ReadonlySet<string> = new Set<string>([...COMMAND_NAMES, 'start']);
 
 /** Commands that concern the chat alone and may be used before it is bound. */
 const UNBOUND_COMMANDS: ReadonlySet<string> = new Set(['lang']);
@@ -64,19 +63,6 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
         isPrivate: chat?.type === 'private',
         action,
       });
-      if (action && chat && ctx.turn.isPrivate) {
-        const community = chatCommunity(ctx.turn.chat);
-        if (community.kind === 'several') {
-          const names = community.names.join(ctx.turn.locale === 'en' ? ', ' : '、');
-          await answerOnce(
-            ctx,
-            deps,
-            [{ key: 'refusal.several_communities', params: { communities: names } }],
-            { alert: true },
-          );
-          return;
-        }
-      }
       if (!action || !chat) {
         // Nothing is recorded for forged data, not even a reply claim: a redelivery answers again,
         // and Telegram refuses the second answer to the same query, which is harmless.
@@ -95,7 +81,7 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
     captionAsText(message);
     if (!message.text?.startsWith('/')) return;
     const isPrivate = message.chat.type === 'private';
-    // Only for the answers given here: in a bound group the features tell other bots' commands apart.
+    // Only for the answers given here: in a bound group the conversation tells other bots' commands apart.
     const command = isPrivate ? undefined : commandFor(message.text, ctx.me.username);
     const turn = () =>
       loadTurn(deps, {

@@ -3,31 +3,33 @@
  * params). Each function switches exhaustively on the outcome's `kind`, so a
  * new outcome is a type error here until it has words.
  */
-import type { AnswerSurveyOutcome } from '../../src/app/answer-survey.ts';
-import type { AssignResolutionOutcome } from '../../src/app/assign-resolution.ts';
-import { MILESTONE_TITLE_MAX, MILESTONES_MAX } from '../../src/app/assign-resolution.ts';
-import type { CastVoteOutcome } from '../../src/app/cast-vote.ts';
-import type { CompleteResolutionOutcome } from '../../src/app/complete-resolution.ts';
-import type { Refusal } from '../../src/app/core.ts';
-import type { CosignOutcome } from '../../src/app/cosign.ts';
-import type { JoinOutcome } from '../../src/app/join-household.ts';
-import type { MessageLine } from '../../src/app/outbound.ts';
-import type { Choice, ProposalStateName, ResolutionStateName } from '../../src/app/ports.ts';
-import { BODY_MAX, type ProposeOutcome, TITLE_MAX } from '../../src/app/propose.ts';
-import { PAPER_REF_MAX, type RelayVoteOutcome } from '../../src/app/relay-vote.ts';
-import { NOTE_MAX, type ReportProgressOutcome } from '../../src/app/report-progress.ts';
-import type { ScheduleVoteOutcome } from '../../src/app/schedule-vote.ts';
-import type { WithdrawOutcome } from '../../src/app/withdraw-proposal.ts';
-import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
+import type { AnswerSurveyOutcome } from '../app/answer-survey.ts';
+import type { AssignResolutionOutcome } from '../app/assign-resolution.ts';
+import { MILESTONE_TITLE_MAX, MILESTONES_MAX } from '../app/assign-resolution.ts';
+import type { CastVoteOutcome } from '../app/cast-vote.ts';
+import type { CompleteResolutionOutcome } from '../app/complete-resolution.ts';
+import type { Refusal } from '../app/core.ts';
+import type { CosignOutcome } from '../app/cosign.ts';
+import type { JoinOutcome } from '../app/join-household.ts';
+import type { MessageLine } from '../app/outbound.ts';
+import type { Choice, ProposalStateName, ResolutionStateName } from '../app/ports.ts';
+import { BODY_MAX, type ProposeOutcome, TITLE_MAX } from '../app/propose.ts';
+import { PAPER_REF_MAX, type RelayVoteOutcome } from '../app/relay-vote.ts';
+import { NOTE_MAX, type ReportProgressOutcome } from '../app/report-progress.ts';
+import type { ScheduleVoteOutcome } from '../app/schedule-vote.ts';
+import type { WithdrawOutcome } from '../app/withdraw-proposal.ts';
+import { DEFAULT_POLICY } from '../domain/policy.ts';
 import {
+  COMMAND_PREFIX_PARAM,
   categoryLabel,
+  DEFAULT_COMMAND_PREFIX,
   formatDateTime,
   formatList,
   type Locale,
   type MessageKey,
   type MessageParams,
   t,
-} from '../../src/i18n/translate.ts';
+} from '../i18n/translate.ts';
 
 /** What a reply needs to word dates and labels. */
 export type ReplyContext = {
@@ -36,6 +38,8 @@ export type ReplyContext = {
   timezone: string;
   /** The command, for refusals that name it (`/assign`). */
   command: string;
+  /** How the platform starts a command (`/`, `/yishi `); default `/`. */
+  commandPrefix?: string | undefined;
 };
 
 const line = (key: MessageKey, params: MessageParams = {}): MessageLine[] => [
@@ -95,7 +99,9 @@ export function refusalLines(r: Refusal, c: ReplyContext, number = 0): MessageLi
     case 'invalid': {
       const field = r.field.replace(/\[\d+\]/g, '');
       if (!INVALID_KEYS.has(field)) {
-        return line('refusal.invalid.arguments', { usage: usageOf(c.command, c.locale) });
+        return line('refusal.invalid.arguments', {
+          usage: usageOf(c.command, c.locale, c.commandPrefix),
+        });
       }
       return line(`refusal.invalid.${field}` as MessageKey, {
         reason: r.reason === 'empty' ? 'empty' : r.reason,
@@ -117,13 +123,14 @@ function categoryList(locale: Locale): string {
   );
 }
 
-/** The first line of `/help` for a command: its syntax. */
-export function usageOf(command: string, locale: Locale): string {
+/** The first line of `/help` for a command: its syntax, in the platform's form (`prefix`, default `/`). */
+export function usageOf(command: string, locale: Locale, prefix?: string): string {
   const key = `help.${command}` as MessageKey;
+  const cmd = prefix ?? DEFAULT_COMMAND_PREFIX;
   try {
-    return t(locale, key).split('\n')[0] ?? `/${command}`;
+    return t(locale, key, { [COMMAND_PREFIX_PARAM]: cmd }).split('\n')[0] ?? `${cmd}${command}`;
   } catch {
-    return `/${command}`;
+    return `${cmd}${command}`;
   }
 }
 

@@ -7,7 +7,7 @@ import {
   parseProposal,
   SurveyAnswerArg,
   splitFirst,
-} from '../../../bots/telegram/args.ts';
+} from '../../../src/chat/args.ts';
 
 describe('command arguments', () => {
   it('read numbers, choices, answers and percents as people type them', () => {

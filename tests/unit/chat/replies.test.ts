@@ -18,7 +18,7 @@ import {
   surveyLines,
   voteLines,
   withdrawLines,
-} from '../../../bots/telegram/replies.ts';
+} from '../../../src/chat/replies.ts';
 import type { Refusal } from '../../../src/app/core.ts';
 import type { MessageLine } from '../../../src/app/outbound.ts';
 import { LOCALES } from '../../../src/i18n/translate.ts';

@@ -1,0 +1,263 @@
+/**
+ * The one entry of the conversation, the counterpart of grammY's
+ * `handleUpdate` and Bolt's `processEvent`: a platform passes the turn and
+ * a parsed command or a button's action, and renders the reply plan it gets
+ * back. The use cases are idempotent by `turn.idempotencyKey`; sending the
+ * reply once is the platform's part.
+ */
+import { answerSurvey } from '../app/answer-survey.ts';
+import { assignResolution } from '../app/assign-resolution.ts';
+import { castVote } from '../app/cast-vote.ts';
+import { chatCommunity } from '../app/chat-ports.ts';
+import { completeResolution } from '../app/complete-resolution.ts';
+import { cosign } from '../app/cosign.ts';
+import { joinHousehold } from '../app/join-household.ts';
+import type { ButtonAction } from '../app/outbound.ts';
+import { ownPoints } from '../app/points.ts';
+import { propose } from '../app/propose.ts';
+import { relayVote } from '../app/relay-vote.ts';
+import { reportProgress } from '../app/report-progress.ts';
+import { scheduleVote } from '../app/schedule-vote.ts';
+import { setChatLocale } from '../app/set-chat-locale.ts';
+import { showProposal } from '../app/show-proposal.ts';
+import { openStatus } from '../app/status.ts';
+import { withdrawProposal } from '../app/withdraw-proposal.ts';
+import { type ChatCommand, type CommandName, invalidLines } from './commands.ts';
+import { communityUnknownLines, replyContext } from './context.ts';
+import { helpLines } from './help.ts';
+import { pointsLines } from './points.ts';
+import {
+  assignLines,
+  cosignLines,
+  doneLines,
+  joinLines,
+  progressLines,
+  proposeLines,
+  refusalLines,
+  relayLines,
+  scheduleLines,
+  surveyLines,
+  voteLines,
+  withdrawLines,
+} from './replies.ts';
+import { type ActionAnswer, type ChatReply, say } from './reply-plan.ts';
+import { openLines } from './status.ts';
+import type { ChatDeps, ChatInput, ChatTurn } from './turn.ts';
+
+/**
+ * Commands that act in a community: refused first when a private chat
+ * cannot tell which (the account is linked in several).
+ */
+const IN_COMMUNITY: ReadonlySet<CommandName> = new Set<CommandName>([
+  'propose',
+  'cosign',
+  'schedule',
+  'vote',
+  'relay',
+  'assign',
+  'progress',
+  'done',
+  'survey',
+  'withdraw',
+  'status',
+  'points',
+]);
+
+/** Commands whose text is a ballot: their replies go with the command message removed. */
+const SECRET_ARGUMENTS: ReadonlySet<CommandName> = new Set<CommandName>(['vote', 'relay']);
+
+/** Handles one command or button press and says what to answer. */
+export async function handle(deps: ChatDeps, turn: ChatTurn, input: ChatInput): Promise<ChatReply> {
+  switch (input.kind) {
+    case 'action':
+      return handleAction(deps, turn, input.action);
+    case 'unknown':
+      return say(turn.locale, [{ key: 'error.unknown_command', params: { command: input.name } }]);
+    case 'invalid':
+    case 'command': {
+      const name = input.kind === 'command' ? input.command.name : input.name;
+      const refused = IN_COMMUNITY.has(name) ? communityUnknownLines(turn) : undefined;
+      if (refused) return say(turn.locale, refused);
+      if (name === 'status' && chatCommunity(turn.chat).kind !== 'community') {
+        return say(turn.locale, [
+          { key: turn.isPrivate ? 'refusal.not_joined' : 'refusal.chat_not_bound', params: {} },
+        ]);
+      }
+      if (input.kind === 'command') return handleCommand(deps, turn, input.command);
+      const { problem } = input;
+      return say(turn.locale, invalidLines(name, problem, turn.locale, turn.commandPrefix), {
+        deleteCommand: SECRET_ARGUMENTS.has(name) && problem.field !== 'number',
+      });
+    }
+  }
+}
+
+async function handleCommand(
+  deps: ChatDeps,
+  turn: ChatTurn,
+  command: ChatCommand,
+): Promise<ChatReply> {
+  const by = { actor: turn.actor, idempotencyKey: turn.idempotencyKey };
+  const c = replyContext(turn, command.name);
+  switch (command.name) {
+    case 'join': {
+      const outcome = await joinHousehold(deps.joinCodes, {
+        platform: turn.platform,
+        userId: turn.userId,
+        code: command.code,
+      });
+      // A code typed in a group is visible to all: removed where the platform can.
+      return say(turn.locale, joinLines(outcome), { deleteCommand: true });
+    }
+    case 'propose': {
+      const { title, body, category } = command;
+      const outcome = await propose(deps.core, { ...by, title, body, category });
+      // In a bound chat the card itself is the answer (the workers post it); saying it twice is noise.
+      if (outcome.kind === 'proposed' && turn.chat.binding) return { kind: 'none' };
+      return say(turn.locale, proposeLines(outcome, c));
+    }
+    case 'cosign': {
+      const outcome = await cosign(deps.core, { ...by, number: command.number });
+      return say(turn.locale, cosignLines(outcome, c, command.number));
+    }
+    case 'schedule': {
+      const { number, opensAt } = command;
+      const outcome = await scheduleVote(deps.core, { ...by, number, opensAt });
+      return say(turn.locale, scheduleLines(outcome, c, number));
+    }
+    case 'vote': {
+      const { number, choice } = command;
+      const outcome = await castVote(deps.core, { ...by, number, choice });
+      const { lines, reveals } = voteLines(outcome, c, number);
+      return say(turn.locale, lines, {
+        deleteCommand: true,
+        privately: reveals
+          ? { fallback: [{ key: 'vote.private_fallback', params: { number } }] }
+          : undefined,
+      });
+    }
+    case 'relay': {
+      const { number, unit, choice, paperRef } = command;
+      const outcome = await relayVote(deps.core, { ...by, number, unit, choice, paperRef });
+      const { lines, reveals } = relayLines(outcome, c, { number, unit, paperRef });
+      return say(turn.locale, lines, {
+        deleteCommand: true,
+        privately: reveals
+          ? { fallback: [{ key: 'relay.private_fallback', params: { number, unit } }] }
+          : undefined,
+      });
+    }
+    case 'assign': {
+      const { number, lead, due, coop } = command;
+      const outcome = await assignResolution(deps.core, { ...by, number, lead, due, coop });
+      return say(turn.locale, assignLines(outcome, c, number));
+    }
+    case 'progress': {
+      const { number, percent, note } = command;
+      const outcome = await reportProgress(deps.core, { ...by, number, percent, note });
+      return say(turn.locale, progressLines(outcome, c, number));
+    }
+    case 'done': {
+      const { number, note } = command;
+      const outcome = await completeResolution(deps.core, { ...by, number, note });
+      return say(turn.locale, doneLines(outcome, c, number));
+    }
+    case 'survey': {
+      const { number, answer } = command;
+      const outcome = await answerSurvey(deps.core, { ...by, number, answer });
+      return say(turn.locale, surveyLines(outcome, c, number));
+    }
+    case 'withdraw': {
+      const outcome = await withdrawProposal(deps.core, { ...by, number: command.number });
+      return say(turn.locale, withdrawLines(outcome, c, command.number));
+    }
+    case 'status':
+      return status(deps, turn, command.number);
+    case 'points': {
+      const outcome = await ownPoints({ store: deps.core.store, status: deps.status }, by);
+      if (outcome.kind !== 'points') return say(turn.locale, refusalLines(outcome, c));
+      return say(turn.locale, pointsLines(outcome.view, c.locale, c.timezone));
+    }
+    case 'lang': {
+      const outcome = await setChatLocale(deps, {
+        platform: turn.platform,
+        chatId: turn.chatId,
+        text: command.text,
+      });
+      if (outcome.kind === 'locale_unknown') {
+        return say(turn.locale, [{ key: 'refusal.invalid.locale', params: {} }]);
+      }
+      // The confirmation is already in the new language.
+      return say(outcome.locale, [{ key: 'lang.set', params: {} }]);
+    }
+    case 'help':
+      return say(turn.locale, await helpLines(deps, turn));
+  }
+}
+
+/** `/status [N]`: one proposal or resolution as its card, or the open list. */
+async function status(
+  deps: ChatDeps,
+  turn: ChatTurn,
+  number: number | undefined,
+): Promise<ChatReply> {
+  const community = chatCommunity(turn.chat);
+  // handle() answered a chat without one community already.
+  if (community.kind !== 'community') return { kind: 'none' };
+  const { communityId } = community;
+  const now = deps.core.clock.now();
+  if (number !== undefined) {
+    const shown = await showProposal(deps.status, {
+      communityId,
+      number,
+      locale: turn.locale,
+      now,
+    });
+    if (shown.kind !== 'card') {
+      return say(turn.locale, [{ key: `status.${shown.kind}`, params: { number } }]);
+    }
+    return { kind: 'card', message: shown.message };
+  }
+  const open = await openStatus(deps.status, { communityId, now });
+  return say(
+    turn.locale,
+    open.kind === 'open'
+      ? openLines(open.items, turn.locale, community.timezone)
+      : [{ key: 'status.community_unknown', params: {} }],
+  );
+}
+
+/** A button press: the typed command's twin, answered to the presser only. */
+async function handleAction(
+  deps: ChatDeps,
+  turn: ChatTurn,
+  action: ButtonAction,
+): Promise<ActionAnswer> {
+  const answer = (lines: ActionAnswer['lines'], alert: boolean): ActionAnswer => ({
+    kind: 'answer',
+    locale: turn.locale,
+    lines,
+    alert,
+  });
+  const refused = communityUnknownLines(turn);
+  if (refused) return answer(refused, true);
+  const by = { actor: turn.actor, idempotencyKey: turn.idempotencyKey };
+  const { number } = action;
+  switch (action.kind) {
+    case 'cosign': {
+      const outcome = await cosign(deps.core, { ...by, number });
+      const lines = cosignLines(outcome, replyContext(turn, 'cosign'), number);
+      return answer(lines, outcome.kind !== 'cosigned' && outcome.kind !== 'already_cosigned');
+    }
+    case 'vote': {
+      const outcome = await castVote(deps.core, { ...by, number, choice: action.choice });
+      const { lines } = voteLines(outcome, replyContext(turn, 'vote'), number);
+      return answer(lines, outcome.kind !== 'recorded' && outcome.kind !== 'already_recorded');
+    }
+    case 'survey': {
+      const outcome = await answerSurvey(deps.core, { ...by, number, answer: action.answer });
+      const lines = surveyLines(outcome, replyContext(turn, 'survey'), number);
+      return answer(lines, outcome.kind !== 'answered');
+    }
+  }
+}

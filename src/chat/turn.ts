@@ -1,0 +1,50 @@
+/**
+ * What a platform hands to {@link handle}: the turn (who acts, where, under
+ * which keys) and the input (a parsed command or a button's action), and
+ * what the conversation needs to answer it.
+ */
+import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
+import type { CoreDeps } from '../app/core.ts';
+import type { RosterDeps } from '../app/deps.ts';
+import type { ButtonAction } from '../app/outbound.ts';
+import type { ActorRef, Platform } from '../app/ports.ts';
+import type { StatusReader } from '../app/status.ts';
+import type { Locale } from '../i18n/translate.ts';
+import type { ParsedCommand } from './commands.ts';
+
+export type { ButtonAction } from '../app/outbound.ts';
+
+/** The use cases and stores the conversation calls. */
+export type ChatDeps = {
+  core: CoreDeps;
+  joinCodes: Pick<RosterDeps, 'clock' | 'ids' | 'joinCodes'>;
+  status: StatusReader;
+  chats: Pick<ChatStore, 'setLocale'>;
+};
+
+/** One command or button press being handled. */
+export type ChatTurn = {
+  platform: Platform;
+  /** The chat the command came from (Telegram chat id, Slack channel id). */
+  chatId: string;
+  /** The person, as the platform names them. */
+  userId: string;
+  /** A one-to-one chat with the bot (Telegram private chat, Slack DM). */
+  isPrivate: boolean;
+  /** The thread or forum topic the command came from; replies go there. */
+  thread: string | undefined;
+  /** The chat's binding and locale choices (ChatStore.context). */
+  chat: ChatContext;
+  /** The language to answer in (chatLocale). */
+  locale: Locale;
+  /** The person as the core resolves them: the community comes from the chat's binding. */
+  actor: ActorRef;
+  /** Idempotency key of the effect: one per delivery of the platform's update or event. */
+  idempotencyKey: string;
+  /** Claim key of the one reply to this turn (the platform's reply plumbing uses it). */
+  replyKey: string;
+  /** How this platform starts a command, for words that name one: `/`, `/yishi `. */
+  commandPrefix: string;
+};
+
+export type ChatInput = ParsedCommand | { kind: 'action'; action: ButtonAction };

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderReply } from '../../../bots/telegram/render.ts';
+import type { Refusal } from '../../../src/app/core.ts';
+import type { MessageLine } from '../../../src/app/outbound.ts';
 import {
   assignLines,
   cosignLines,
@@ -19,8 +21,6 @@ import {
   voteLines,
   withdrawLines,
 } from '../../../src/chat/replies.ts';
-import type { Refusal } from '../../../src/app/core.ts';
-import type { MessageLine } from '../../../src/app/outbound.ts';
 import { LOCALES } from '../../../src/i18n/translate.ts';
 
 const ISO = '2026-12-08T11:30:00.000Z';

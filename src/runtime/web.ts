@@ -1,18 +1,23 @@
 /**
- * The HTTP side of a process: health, metrics and, when a bot token is
+ * The HTTP side of a process: health, metrics, the first-contact page, the
+ * public board and, when a bot token is
  * configured, the Telegram adapter (webhook on the same server when
  * PUBLIC_URL is set, long polling otherwise).
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
+import { prismaBoardReader } from '../store/board-store.ts';
 import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
 import { prismaChatStore } from '../store/chat-store.ts';
 import { type Database, pingDatabase } from '../store/database.ts';
 import { prismaJoinCodeStore } from '../store/roster-store.ts';
 import { prismaStatusReader } from '../store/status-store.ts';
+import { boardRoutes } from '../web/board/routes.ts';
+import { homePage } from '../web/home-page.ts';
 import { watchUnreachableChats } from './chat-metrics.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import { createHttpApp, listen } from './http-server.ts';
@@ -42,6 +47,15 @@ export async function startWeb(deps: {
       return { db: dbUp, redis: redisUp };
     },
   });
+
+  app.get('/', homePage(packageVersion()));
+  app.use(
+    boardRoutes({
+      reader: prismaBoardReader(db.prisma),
+      clock: core.clock,
+      publicUrl: config.publicUrl,
+    }),
+  );
 
   watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db.prisma));
 
@@ -81,4 +95,10 @@ export async function startWeb(deps: {
       await telegram?.stop();
     },
   };
+}
+
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const { version } = JSON.parse(text) as { version?: unknown };
+  return typeof version === 'string' ? version : 'unknown';
 }

@@ -16,6 +16,7 @@ import { systemClock } from '../runtime/system.ts';
 import { type Database, openDatabase } from '../store/database.ts';
 import { appliedMigrationNames } from '../store/migration-state.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerBoardCommands } from './board.ts';
 import { registerChatCommands } from './chat.ts';
 import { readRosterCsv } from './csv.ts';
 import { registerStatusCommands } from './status.ts';
@@ -193,6 +194,7 @@ database
 registerChatCommands(program, withDatabase);
 registerAuditCommands(program, withDatabase);
 registerStatusCommands(program, withDatabase);
+registerBoardCommands(program, withDatabase);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,8 @@
  */
 import type { Middleware } from 'grammy';
 import type { Message } from 'grammy/types';
-import { COMMAND_NAMES } from '../../src/chat/commands.ts';
+import { COMMAND_NAMES, UNBOUND_COMMANDS } from '../../src/chat/commands.ts';
+import { invalidActionLines, unboundChatLines } from '../../src/chat/refusals.ts';
 import { parseCallbackData } from './callback-data.ts';
 import { loadTurn, type TelegramDeps, type YishiContext } from './context.ts';
 import { renderCallbackAnswer } from './render.ts';
@@ -16,9 +17,6 @@ import { replyOnce } from './reply.ts';
 
 /** The commands this bot answers without being named (`/help`, not only `/help@bot`). */
 const OWN_COMMANDS: ReadonlySet<string> = new Set<string>([...COMMAND_NAMES, 'start']);
-
-/** Commands that concern the chat alone and may be used before it is bound. */
-const UNBOUND_COMMANDS: ReadonlySet<string> = new Set(['lang']);
 
 /**
  * A command in a photo's or document's caption reads as the same text:
@@ -66,9 +64,7 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
       if (!action || !chat) {
         // Nothing is recorded for forged data, not even a reply claim: a redelivery answers again,
         // and Telegram refuses the second answer to the same query, which is harmless.
-        const text = renderCallbackAnswer(ctx.turn.locale, [
-          { key: 'callback.invalid', params: {} },
-        ]);
+        const text = renderCallbackAnswer(ctx.turn.locale, invalidActionLines());
         await ctx.answerCallbackQuery({ text, show_alert: true }).catch((error: unknown) => {
           deps.log.info({ err: error }, 'telegram callback answer refused');
         });
@@ -106,12 +102,7 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
     if (!isPrivate && !ctx.turn.chat.binding) {
       if (command === undefined) return;
       if (!UNBOUND_COMMANDS.has(command)) {
-        // Sent from a forum topic: the binding it names posts the cards in that topic.
-        const { threadId } = ctx.turn;
-        const topic = threadId === undefined ? '' : ` --topic ${threadId}`;
-        await replyOnce(ctx, deps, [
-          { key: 'refusal.group_not_bound', params: { chatId: ctx.turn.chatId, topic } },
-        ]);
+        await replyOnce(ctx, deps, unboundChatLines(ctx.turn));
         return;
       }
     }

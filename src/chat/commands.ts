@@ -25,6 +25,9 @@ export const COMMAND_NAMES: readonly HelpCommand[] = HELP_COMMANDS;
 
 export type CommandName = HelpCommand;
 
+/** Commands that concern the chat alone and may be used before it is bound to a community. */
+export const UNBOUND_COMMANDS: ReadonlySet<string> = new Set<CommandName>(['lang']);
+
 /** Other names people type for a command (Telegram opens a private chat with `/start`). */
 const ALIASES: Readonly<Record<string, CommandName>> = { start: 'help' };
 

@@ -374,7 +374,7 @@ export const en = {
   'refusal.chat_not_bound':
     'This chat is not connected to a community yet. Ask the residents’ committee to bind it (yishi chat bind), then try again.',
   'refusal.group_not_bound':
-    'This group is not bound to a community yet, so commands sent here do nothing. Ask the residents’ committee to run npx yishi chat bind --community COMMUNITY_ID --platform telegram --chat {chatId}{topic}, then try again.',
+    'This group is not bound to a community yet, so commands sent here do nothing. Ask the residents’ committee to run npx yishi chat bind --community COMMUNITY_ID --platform {platform} --chat {chatId}{topic}, then try again.',
   'refusal.anonymous_admin':
     'You are posting as an anonymous admin, so I can’t tell which resident you are. Turn off “Remain anonymous” or send the command again as yourself.',
   'refusal.several_communities':

@@ -334,7 +334,7 @@ export const zhCN: Record<MessageKey, string> = {
     '您的聊天账号尚未绑定住户。请私聊我发送 {cmd}join CODE（加入码由居委会发放）完成绑定。',
   'refusal.chat_not_bound': '本群尚未绑定社区。请联系居委会完成绑定（yishi chat bind）后再试。',
   'refusal.group_not_bound':
-    '本群尚未绑定社区，在这里发送的命令不会生效。请居委会运行 npx yishi chat bind --community 社区ID --platform telegram --chat {chatId}{topic} 完成绑定后再试。',
+    '本群尚未绑定社区，在这里发送的命令不会生效。请居委会运行 npx yishi chat bind --community 社区ID --platform {platform} --chat {chatId}{topic} 完成绑定后再试。',
   'refusal.anonymous_admin':
     '您正以匿名管理员身份发言，我无法确认您是哪位居民。请关闭“保持匿名”，或以本人身份重新发送该命令。',
   'refusal.several_communities':

@@ -538,7 +538,7 @@ export const en = {
   'calendar.opens': 'Vote opens: #{number} {title}',
   'calendar.closes': 'Vote closes: #{number} {title}',
   'calendar.due': 'Due: #{number} {title} ({lead})',
-  'home.title': '议事 yishi',
+  'home.title': 'yishi (议事)',
   'home.text':
     'A participation gateway for residential communities: proposals, co-signs, votes and the follow-up of resolutions, in the residents’ chats.',
   'home.start':

@@ -57,7 +57,8 @@ export interface BoardReader {
   proposals(communityId: string): Promise<(ProposalStatusRow & { latestNoteAt: Date | null })[]>;
   /** The audit entries of proposal #N and its resolution, oldest first; undefined for no such item. */
   timeline(communityId: string, number: number): Promise<AuditEventRow[] | undefined>;
-  chain(communityId: string, now: Date): Promise<ChainState>;
+  /** What is sealed so far, checked without sealing (a public page never writes). */
+  chain(communityId: string): Promise<ChainState>;
   /** The newest `limit` audit entries of the community with one of `actions`, newest first. */
   events(
     communityId: string,
@@ -284,7 +285,7 @@ export async function itemView(
   if (!row || row.proposal.state === 'withdrawn') return undefined;
   const [entries, chain] = await Promise.all([
     reader.timeline(community.id, number),
-    reader.chain(community.id, now),
+    reader.chain(community.id),
   ]);
   const timeline = (entries ?? []).flatMap((e) => timelineEvent(e) ?? []);
   return {

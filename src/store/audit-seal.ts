@@ -246,6 +246,19 @@ export async function verifyAudit(
     // A busy writer or a broken seal must not stop us verifying what is sealed.
     if (!(error instanceof YishiError)) throw error;
   }
+  return (await checkSealedAudit(prisma, communityId)).verdict;
+}
+
+/**
+ * Checks what is sealed so far without sealing anything: a read-only check for
+ * public pages (a GET must not write; the maintenance job seals hourly).
+ * Unsealed entries are counted as `pending`; `sealedAt` is the seal's time in
+ * the same snapshot as the verdict.
+ */
+export async function checkSealedAudit(
+  prisma: Db,
+  communityId: string,
+): Promise<{ verdict: AuditVerdict; sealedAt: Date | null }> {
   // One snapshot for the seal and the chain, so a concurrent sealer cannot
   // make them disagree.
   const { seal, chain, pending } = await prisma.$transaction(
@@ -256,7 +269,14 @@ export async function verifyAudit(
     }),
     { isolationLevel: 'RepeatableRead', timeout: 60_000 },
   );
+  return { verdict: judgeChain(chain, seal, pending), sealedAt: seal?.sealedAt ?? null };
+}
 
+function judgeChain(
+  chain: readonly ChainEntry[],
+  seal: { lastIndex: number; lastHash: string } | null,
+  pending: number,
+): AuditVerdict {
   const verdict = verifyChain(sha256, chain);
   if (verdict.kind === 'broken') {
     const moved = verdict.reason === 'entry_altered' && isMoved(chain, verdict.chainIndex);

@@ -13,7 +13,7 @@ import type {
 } from '../app/board.ts';
 import type { ResolutionRecord } from '../app/ports.ts';
 import type { ProposalStatusRow } from '../app/status.ts';
-import { verifyAudit } from './audit-seal.ts';
+import { checkSealedAudit } from './audit-seal.ts';
 import { toCommunityRecord } from './community-record.ts';
 import type { Community, PrismaClient } from './generated/prisma/client.ts';
 
@@ -111,16 +111,17 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
       });
     },
 
-    async chain(communityId, now): Promise<ChainState> {
-      const verdict = await verifyAudit(prisma, communityId, now);
+    async chain(communityId): Promise<ChainState> {
+      // Read-only: a public GET never seals (the maintenance job does, hourly).
+      const { verdict, sealedAt } = await checkSealedAudit(prisma, communityId);
       if (verdict.kind === 'broken') {
         return { kind: 'broken', chainIndex: verdict.chainIndex, reason: verdict.reason };
       }
-      const seal = await prisma.auditSeal.findUnique({ where: { communityId } });
+      const entries = verdict.kind === 'intact' ? verdict.entries : 0;
       return {
         kind: 'intact',
-        sealedUpTo: seal?.lastIndex ?? null,
-        sealedAt: seal?.sealedAt ?? null,
+        sealedUpTo: entries === 0 ? null : entries - 1,
+        sealedAt: entries === 0 ? null : sealedAt,
         pending: verdict.kind === 'intact' ? verdict.pending : 0,
       };
     },

@@ -4,6 +4,7 @@
  * same engine (`@prisma/schema-engine-wasm`), driven through a driver adapter.
  * See design.md section 5.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -18,7 +19,10 @@ import type {
   SchemaFilter,
 } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
-const prismaDir = dirname(fileURLToPath(import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
+// Bundled into dist/cli.mjs (scripts/build-cli.js) this module sits one folder below
+// the project root, beside prisma/ rather than in it.
+const prismaDir = existsSync(join(here, 'schema.prisma')) ? here : join(here, '..', 'prisma');
 export const SCHEMA_PATH = join(prismaDir, 'schema.prisma');
 export const MIGRATIONS_DIR = join(prismaDir, 'migrations');
 const LOCKFILE = 'migration_lock.toml';

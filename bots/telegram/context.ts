@@ -13,7 +13,7 @@ import { TELEGRAM_COMMAND_PREFIX } from './render.ts';
 export type TelegramDeps = ChatDeps & {
   chats: ChatStore;
   log: Logger;
-  /** How long a claimed reply is its delivery's to send (default `REPLY_LEASE_MS` in reply.ts). */
+  /** How long a claimed reply is its delivery's to send (default `REPLY_LEASE_MS` in src/chat/reply-once.ts). */
   replyLeaseMs?: number | undefined;
 };
 

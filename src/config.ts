@@ -29,6 +29,16 @@ const EnvSchema = z.object({
     'postgresql://user@host:5432/db (or leave it unset for the embedded database)',
   ).optional(),
   YISHI_DATA_DIR: z.string().trim().min(1).default('.yishi'),
+  YISHI_DB_STATEMENT_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected whole milliseconds')
+    .min(1, 'expected milliseconds above 0')
+    .default(30_000),
+  YISHI_DB_IDLE_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected whole milliseconds')
+    .min(1, 'expected milliseconds above 0')
+    .default(30_000),
   YISHI_AUTO_MIGRATE: z.enum(['0', '1'], { error: 'expected 0 or 1' }).default('1'),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
   PORT: z.coerce
@@ -51,6 +61,10 @@ const EnvSchema = z.object({
   SLACK_API_URL: url(['https:', 'http:'], 'https://slack.com/api/').default(
     'https://slack.com/api/',
   ),
+  SLACK_APP_TOKEN: optionalText.refine(
+    (v) => v === undefined || v.startsWith('xapp-'),
+    'expected an app-level token starting with xapp- (Slack app > Basic Information > App-Level Tokens)',
+  ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -60,12 +74,22 @@ const EnvSchema = z.object({
 
 export type Config = {
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  /** Bounds on the application's database connections (not the migration connection). */
+  databaseTimeouts: { statementMs: number; idleInTransactionMs: number };
   autoMigrate: boolean;
   redisUrl: string;
   port: number;
   publicUrl: string | undefined;
   telegram: { token: string; webhookSecret: string | undefined; apiRoot: string } | undefined;
-  slack: { token: string; signingSecret: string; apiUrl: string } | undefined;
+  slack:
+    | {
+        token: string;
+        signingSecret: string;
+        apiUrl: string;
+        /** Socket Mode for development, used when PUBLIC_URL is unset. */
+        appToken: string | undefined;
+      }
+    | undefined;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 };
 
@@ -104,6 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: `${e.YISHI_DATA_DIR}/pglite` },
+    databaseTimeouts: {
+      statementMs: e.YISHI_DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: e.YISHI_DB_IDLE_TRANSACTION_TIMEOUT_MS,
+    },
     autoMigrate: e.YISHI_AUTO_MIGRATE === '1',
     redisUrl: e.REDIS_URL,
     port: e.PORT,
@@ -121,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             token: e.SLACK_BOT_TOKEN,
             signingSecret: e.SLACK_SIGNING_SECRET,
             apiUrl: e.SLACK_API_URL,
+            appToken: e.SLACK_APP_TOKEN,
           }
         : undefined,
     logLevel: e.LOG_LEVEL,

@@ -73,6 +73,16 @@ export const en = {
   'button.survey_no': 'Not satisfied',
   'button.follow_up': 'Open follow-up proposal',
 
+  // Slack's form for /yishi propose without a title
+  'modal.propose.heading': 'New proposal',
+  'modal.propose.submit': 'Propose',
+  'modal.propose.cancel': 'Cancel',
+  'modal.propose.title': 'Title',
+  'modal.propose.details': 'Details (optional)',
+  'modal.propose.category': 'Category',
+  'modal.propose.title_missing': 'Write a title: one line saying what you propose.',
+  'modal.propose.too_long': 'At most {max} characters: please shorten it.',
+
   // Proposal card
   'card.proposal.heading': 'Proposal #{number}: {title}',
   'card.proposal.body': 'Details: {body}',

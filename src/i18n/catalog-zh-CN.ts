@@ -58,6 +58,16 @@ export const zhCN: Record<MessageKey, string> = {
   'button.survey_no': '不满意',
   'button.follow_up': '发起跟进议题',
 
+  // Slack 中不带标题的 /yishi propose 打开的表单
+  'modal.propose.heading': '发起议题',
+  'modal.propose.submit': '提交',
+  'modal.propose.cancel': '取消',
+  'modal.propose.title': '标题',
+  'modal.propose.details': '详情（选填）',
+  'modal.propose.category': '类别',
+  'modal.propose.title_missing': '请填写标题：用一句话说明您的提议。',
+  'modal.propose.too_long': '最多 {max} 个字，请精简后再提交。',
+
   // 议题卡片
   'card.proposal.heading': '议题 #{number}：{title}',
   'card.proposal.body': '详情：{body}',

@@ -3,6 +3,7 @@
  * queue's worker with the platforms' senders, and the hourly maintenance.
  */
 import { Api } from 'grammy';
+import { createSlackSender, slackPushClient } from '../../bots/slack/sender.ts';
 import { createTelegramSender } from '../../bots/telegram/sender.ts';
 import { startWorkers, type Workers } from '../../workers/index.ts';
 import { startMaintenance } from '../../workers/maintenance.ts';
@@ -21,19 +22,22 @@ const SEND_TIMEOUT_SECONDS = 30;
 export const QUEUE_PREFIX = 'yishi';
 
 function senders(config: Config): Partial<Record<Platform, ChatSender>> {
-  // The push queue paces and retries: this Api has no auto-retry of its own.
-  return config.telegram
-    ? {
-        telegram: createTelegramSender(
-          // grammY waits 500 s by default; a send unanswered for 30 s counts as of
-          // unknown outcome and is retried at most once (workers/push/card-sends.ts).
-          new Api(config.telegram.token, {
-            apiRoot: config.telegram.apiRoot,
-            timeoutSeconds: SEND_TIMEOUT_SECONDS,
-          }),
-        ),
-      }
-    : {};
+  const out: Partial<Record<Platform, ChatSender>> = {};
+  // The push queue paces and retries: these clients have no retries of their own.
+  if (config.telegram) {
+    out.telegram = createTelegramSender(
+      // grammY waits 500 s by default; a send unanswered for 30 s counts as of
+      // unknown outcome and is retried at most once (workers/push/card-sends.ts).
+      new Api(config.telegram.token, {
+        apiRoot: config.telegram.apiRoot,
+        timeoutSeconds: SEND_TIMEOUT_SECONDS,
+      }),
+    );
+  }
+  if (config.slack) {
+    out.slack = createSlackSender(slackPushClient(config.slack.token, config.slack.apiUrl));
+  }
+  return out;
 }
 
 export async function startWorkerSide(deps: {

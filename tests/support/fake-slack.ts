@@ -4,7 +4,10 @@
  * call recorded, and Slack's posting limit enforced in real time over a
  * sliding window (1 message per second per channel, `chat.postMessage` and
  * `chat.update` together by default), answering HTTP 429 with a
- * `Retry-After` header beyond it, as Slack does.
+ * `Retry-After` header beyond it, as Slack does. Also what a bot's answers
+ * need: ephemeral messages, DMs (`conversations.open` gives `D<user>`),
+ * modals (`views.open`), and `response_url`s (`POST /response/<id>`, JSON),
+ * each recorded so a test can tell who saw what.
  *
  * Point `@slack/web-api` / Bolt at it with `slackApiUrl: fake.apiUrl`.
  */
@@ -57,6 +60,17 @@ export type SlackMessage = {
   history: string[];
 };
 
+/** A message only `user` saw: `chat.postEphemeral`, or an ephemeral `response_url` answer. */
+export type SlackEphemeral = {
+  channel: string;
+  user: string | undefined;
+  text: string;
+  via: string;
+};
+
+/** A `response_url` answer, as posted. */
+export type SlackResponse = { id: string; body: JsonObject; at: number };
+
 export type FakeSlackStats = {
   /** 429 answers because the channel limit was exceeded (not the forced ones). */
   limited: number;
@@ -73,6 +87,14 @@ export interface FakeSlack {
   calls(method?: string): SlackCall[];
   messagesIn(channel: string): SlackMessage[];
   lastTextOf(channel: string, ts: string): string | undefined;
+  /** Messages only one person saw (`chat.postEphemeral` and ephemeral `response_url` answers). */
+  ephemerals(): SlackEphemeral[];
+  /** Every `response_url` answer, oldest first. */
+  responses(): SlackResponse[];
+  /** A `response_url` for a delivery that names `id` (answers go to `responses()`). */
+  responseUrl(id: string): string;
+  /** The DM channel `conversations.open` gives for `user`. */
+  dmOf(user: string): string;
   /** The next posting request to this channel gets 429 with `Retry-After: seconds`. */
   forceRetryAfter(channel: string, seconds: number): void;
   removeFrom(channel: string): void;
@@ -150,6 +172,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   events.setMaxListeners(0);
 
   let recorded: SlackCall[] = [];
+  let ephemerals: SlackEphemeral[] = [];
+  let responses: SlackResponse[] = [];
   let channels = new Map<string, Map<string, SlackMessage>>();
   let windows = new Map<string, SlidingWindow>();
   let retryUntil = new Map<string, number>();
@@ -219,6 +243,24 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ...(m.edited ? { edited: { user: 'U0BOT', ts: m.ts } } : {}),
   });
 
+  const post = (channel: string, text: string, params: JsonObject, now: number): JsonObject => {
+    const message: SlackMessage = {
+      channel,
+      ts: nextTs(now),
+      text,
+      blocks: params.blocks,
+      edited: false,
+      history: [text],
+    };
+    let messages = channels.get(channel);
+    if (!messages) {
+      messages = new Map();
+      channels.set(channel, messages);
+    }
+    messages.set(message.ts, message);
+    return { channel, ts: message.ts, message: messageJson(message) };
+  };
+
   const handle = (method: string, params: JsonObject, now: number): JsonObject => {
     switch (method) {
       case 'auth.test':
@@ -234,21 +276,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const channel = channelOf(params);
         const text = textOf(params);
         limitCheck(method, channel, now);
-        const message: SlackMessage = {
-          channel,
-          ts: nextTs(now),
-          text,
-          blocks: params.blocks,
-          edited: false,
-          history: [text],
-        };
-        let messages = channels.get(channel);
-        if (!messages) {
-          messages = new Map();
-          channels.set(channel, messages);
-        }
-        messages.set(message.ts, message);
-        return { channel, ts: message.ts, message: messageJson(message) };
+        return post(channel, text, params, now);
       }
       case 'chat.update': {
         const channel = channelOf(params);
@@ -269,9 +297,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         }
         return { channel, ts: String(params.ts) };
       }
-      case 'chat.postEphemeral':
-        channelOf(params);
+      case 'chat.postEphemeral': {
+        const channel = channelOf(params);
+        const user = typeof params.user === 'string' ? params.user : undefined;
+        ephemerals.push({ channel, user, text: textOf(params), via: method });
         return { message_ts: nextTs(now) };
+      }
+      case 'conversations.open': {
+        const users = typeof params.users === 'string' ? params.users : '';
+        if (!/^[UW][A-Z0-9]+$/.test(users)) throw new SlackError('user_not_found');
+        return { channel: { id: `D${users.slice(1)}` } };
+      }
       case 'views.open':
       case 'views.update':
       case 'views.publish':
@@ -293,9 +329,32 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     res.end(JSON.stringify(body));
   };
 
+  /** A response_url answer: ephemeral to the person, or in the channel as a new message. */
+  const answerResponseUrl = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    at: number,
+  ) => {
+    const body = await readParams(req);
+    responses.push({ id, body, at });
+    const text = typeof body.text === 'string' ? body.text : '';
+    const [channel = '', user] = id.split('-');
+    if (body.response_type === 'in_channel') post(channel, text, body, at);
+    else ephemerals.push({ channel, user, text, via: 'response_url' });
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+    events.emit('call');
+  };
+
   const server = createServer(async (req, res) => {
     const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const responseId = url.pathname.match(/^\/response\/([\w-]+)$/)?.[1];
+    if (responseId !== undefined) {
+      answerResponseUrl(req, res, responseId, at).catch(() => answer(res, 400, { ok: false }));
+      return;
+    }
     const method = url.pathname.match(/^\/api\/([A-Za-z.]+)$/)?.[1];
     if (!method) {
       answer(res, 404, { ok: false, error: 'unknown_method' });
@@ -339,6 +398,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls: (method) => (method ? recorded.filter((c) => c.method === method) : [...recorded]),
     messagesIn: (channel) => [...(channels.get(channel)?.values() ?? [])],
     lastTextOf: (channel, ts) => channels.get(channel)?.get(ts)?.text,
+    ephemerals: () => [...ephemerals],
+    responses: () => [...responses],
+    responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
+    dmOf: (user) => `D${user.slice(1)}`,
     forceRetryAfter(channel, seconds) {
       forced.set(channel, seconds);
     },
@@ -369,6 +432,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     reset() {
       recorded = [];
+      ephemerals = [];
+      responses = [];
       channels = new Map();
       windows = new Map();
       retryUntil = new Map();

@@ -1,0 +1,104 @@
+/**
+ * The Slack adapter: a Bolt app whose deliveries (slash commands,
+ * interactivity, events) arrive at `POST /slack/events` on the one express
+ * app through Bolt's `ExpressReceiver` (signature checked), or over Socket
+ * Mode in development (`SLACK_APP_TOKEN` and no `PUBLIC_URL`); the
+ * conversation shared with every platform (src/chat); and the
+ * {@link ChatSender} the workers' push queue posts cards with.
+ *
+ * Unlike Telegram's webhook, a delivery is acknowledged before it is
+ * handled (Slack allows 3 seconds and then retries or shows an error); its
+ * effect happens once (the use cases are idempotent by Slack's ids, see
+ * turn.ts) and its reply once (claimed in PostgreSQL).
+ */
+import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slack/bolt';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { ChatSender } from '../../src/app/ports.ts';
+import { registerListeners } from './listeners.ts';
+import { createSlackSender, slackPushClient } from './sender.ts';
+import type { SlackDeps } from './turn.ts';
+import { EVENTS_PATH, refuseStaleRequests } from './webhook.ts';
+
+export type { SlackDeps } from './turn.ts';
+export { EVENTS_PATH } from './webhook.ts';
+
+export type SlackAdapterOptions = {
+  token: string;
+  signingSecret: string;
+  /** Web API base (`SLACK_API_URL`); tests point it at a local fake. */
+  apiUrl?: string | undefined;
+  /**
+   * How deliveries arrive: on `POST /slack/events` of this express app, or
+   * over Socket Mode with an app-level token (`xapp-…`).
+   */
+  transport: { kind: 'http'; app: Express } | { kind: 'socket'; appToken: string };
+  deps: SlackDeps;
+};
+
+export type SlackAdapter = {
+  bolt: App;
+  /** Socket Mode: connects; HTTP: nothing to do (the route is mounted). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For the push queue: one call per send/edit, no retries of its own. */
+  sender: ChatSender;
+};
+
+/** Bolt's logger interface over the process's pino logger. */
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'bolt' });
+  return {
+    debug: (...msg) => child.debug(msg.map(String).join(' ')),
+    info: (...msg) => child.info(msg.map(String).join(' ')),
+    warn: (...msg) => child.warn(msg.map(String).join(' ')),
+    error: (...msg) => child.error(msg.map(String).join(' ')),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { deps, transport } = options;
+  const logger = boltLogger(deps.log);
+  // Replies retry a 429 a few times within Bolt's client; the push queue has its own client.
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: 2, maxTimeout: 5_000 },
+  };
+  let bolt: App;
+  if (transport.kind === 'http') {
+    // Registered before the receiver's route, so it runs first.
+    transport.app.post(EVENTS_PATH, refuseStaleRequests);
+    const receiver = new ExpressReceiver({
+      signingSecret: options.signingSecret,
+      app: transport.app,
+      endpoints: EVENTS_PATH,
+      // Acknowledge first (ack() answers the request), then handle.
+      processBeforeResponse: false,
+      logger,
+    });
+    bolt = new App({ token: options.token, receiver, clientOptions, logger });
+  } else {
+    bolt = new App({
+      token: options.token,
+      appToken: transport.appToken,
+      socketMode: true,
+      clientOptions,
+      logger,
+    });
+  }
+  registerListeners(bolt, deps);
+  const sender = createSlackSender(slackPushClient(options.token, options.apiUrl));
+  return {
+    bolt,
+    sender,
+    async start() {
+      if (transport.kind === 'socket') await bolt.start();
+    },
+    async stop() {
+      if (transport.kind === 'socket') await bolt.stop();
+    },
+  };
+}

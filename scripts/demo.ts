@@ -34,7 +34,7 @@ import { type Locale, progressBar, t } from '../src/i18n/translate.ts';
 import { rosterDeps } from '../src/runtime/roster-deps.ts';
 import { uuidSource } from '../src/runtime/system.ts';
 import { databasePorts } from '../src/runtime/worker-ports.ts';
-import { prismaChatStore } from '../src/store/chat-store.ts';
+import { chatStore } from '../src/store/chat-store.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { startWorkers } from '../workers/index.ts';
 import { DEFAULT_PUSH_LIMITS, PUSH_QUEUE } from '../workers/push/index.ts';
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
   const pushInspector = new Queue(PUSH_QUEUE, { connection: { url: REDIS_URL }, prefix });
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   try {
-    await applyMigrations(db.adapterFactory);
+    await applyMigrations(db.migrationAdapterFactory);
     const roster = rosterDeps(db);
     const created = expect(
       await createCommunity(roster, { name: '幸福里社区', policy: POLICY }),
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
       }),
       'imported',
     );
-    const chats = { chats: prismaChatStore(db.prisma) };
+    const chats = { chats: chatStore(db) };
     for (const chat of CHATS) {
       expect(await bindChat(roster, { communityId, ...chat }), 'bound');
       await setChatLocale(chats, {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { CoreDeps } from '../../src/app/core.ts';
 import { closeVote } from '../../src/app/deadlines.ts';
-import { prismaDeliberationStore } from '../../src/store/deliberation-store.ts';
+import { deliberationStore } from '../../src/store/deliberation-store.ts';
 import { startFakeSlack } from '../../tests/support/fake-slack.ts';
 import { startFakeTelegram } from '../../tests/support/fake-telegram.ts';
 import { PUSH_QUEUE } from '../../workers/push/index.ts';
@@ -90,7 +90,7 @@ export const fanOut: Scenario = {
         const core: CoreDeps = {
           clock,
           ids: { next: () => randomUUID() },
-          store: prismaDeliberationStore(db.prisma),
+          store: deliberationStore(db),
         };
         const started = Date.now();
         const closed = await closeVote(core, { communityId: set.communityId(0), number: 1 });

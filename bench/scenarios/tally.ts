@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from '../../src/app/core.ts';
 import { closeVote } from '../../src/app/deadlines.ts';
-import { prismaDeliberationStore } from '../../src/store/deliberation-store.ts';
+import { deliberationStore } from '../../src/store/deliberation-store.ts';
 import { withDatabase } from '../lib/database.ts';
 import { startFakeBotApi } from '../lib/fake-bot-api.ts';
 import { startGateway, webhookHeaders } from '../lib/gateway.ts';
@@ -47,7 +47,7 @@ export const tally: Scenario = {
       const deps: CoreDeps = {
         clock: { now: () => new Date(Date.now() + offsetMs) },
         ids: { next: () => randomUUID() },
-        store: prismaDeliberationStore(db.prisma),
+        store: deliberationStore(db),
       };
       const fullPlan = planPresses({
         voters,

@@ -5,7 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { applyMigrations, createMigration, pendingMigrations } from '../../prisma/migrate.ts';
+import {
+  applyMigrations,
+  createMigration,
+  pendingMigrations,
+  scratchMigrationDatabase,
+} from '../../prisma/migrate.ts';
 import { createCommunity } from '../app/create-community.ts';
 import { importRoster } from '../app/import-roster.ts';
 import { issueJoinCodes } from '../app/issue-join-codes.ts';
@@ -38,7 +43,7 @@ class ExitError extends Error {
  */
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, { timeouts: config.databaseTimeouts });
   try {
     const pending = await pendingMigrations(await appliedMigrationNames(db));
     if (pending.length > 0) {
@@ -178,7 +183,7 @@ database
   .argument('<name>', 'short name, e.g. add_ballots')
   .action(async (name: string) => {
     // The diff runs on a throwaway in-memory database: no server needed.
-    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+    const db = await scratchMigrationDatabase();
     try {
       const folder = await createMigration(db.adapterFactory, name, systemClock.now());
       print(

@@ -14,7 +14,7 @@ import { checkRedisPolicy, type Workers } from '../../workers/index.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { describeError, YishiError } from '../errors.ts';
 import { openDatabase, pingDatabase } from '../store/database.ts';
-import { prismaDeliberationStore } from '../store/deliberation-store.ts';
+import { deliberationStore } from '../store/deliberation-store.ts';
 import {
   createDependencyHealth,
   type Dependency,
@@ -76,7 +76,11 @@ async function start(mode: Mode): Promise<void> {
 
   const db = await openDatabase(config.database, {
     onConnectionError: (error) => tracker.failed('database', error),
+    timeouts: config.databaseTimeouts,
+    // Two servers on one embedded directory would corrupt it; CLI commands go through this one.
+    exclusive: true,
   }).catch((cause: unknown) => {
+    if (cause instanceof YishiError && cause.code === 'database_in_use') throw cause;
     throw new YishiError('db_unreachable', `cannot open the database: ${describeError(cause)}`, {
       cause,
     });
@@ -86,7 +90,7 @@ async function start(mode: Mode): Promise<void> {
       'db_unreachable',
       config.database.kind === 'postgres'
         ? 'DATABASE_URL: the database does not answer; check that PostgreSQL runs and the URL is right'
-        : `cannot open the embedded database in ${config.database.dataDir} (is another yishi process using it?)`,
+        : `the embedded database in ${config.database.dataDir} does not answer`,
     );
   }
   if (config.autoMigrate) {
@@ -100,7 +104,7 @@ async function start(mode: Mode): Promise<void> {
   }
 
   probes = { database: () => pingDatabase(db), redis: () => pingRedis(redis) };
-  const core = { clock: systemClock, ids: uuidSource, store: prismaDeliberationStore(db.prisma) };
+  const core = { clock: systemClock, ids: uuidSource, store: deliberationStore(db) };
   let workers: Workers | undefined;
   let web: Web | undefined;
   try {

@@ -12,7 +12,7 @@ import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
 import { prismaBoardReader } from '../store/board-store.ts';
 import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
-import { prismaChatStore } from '../store/chat-store.ts';
+import { chatStore } from '../store/chat-store.ts';
 import { type Database, pingDatabase } from '../store/database.ts';
 import { prismaJoinCodeStore } from '../store/roster-store.ts';
 import { prismaStatusReader } from '../store/status-store.ts';
@@ -57,7 +57,7 @@ export async function startWeb(deps: {
     }),
   );
 
-  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db.prisma));
+  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db));
 
   let telegram: TelegramAdapter | undefined;
   if (config.telegram) {
@@ -69,7 +69,7 @@ export async function startWeb(deps: {
         core,
         joinCodes: { clock: core.clock, ids: core.ids, joinCodes: prismaJoinCodeStore(db.prisma) },
         status: prismaStatusReader(db.prisma),
-        chats: prismaChatStore(db.prisma),
+        chats: chatStore(db),
         log,
       },
     });

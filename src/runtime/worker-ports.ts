@@ -5,24 +5,24 @@
 
 import type { WorkerPorts } from '../../workers/index.ts';
 import type { Database } from '../store/database.ts';
-import { prismaDeliberationStore } from '../store/deliberation-store.ts';
-import { prismaDeliveryStores } from '../store/delivery-store.ts';
+import { deliberationStore } from '../store/deliberation-store.ts';
+import { deliveryStores } from '../store/delivery-store.ts';
 import {
   prismaNoticeLedger,
   prismaNoticeReader,
   prismaOutboxFeed,
   prismaScheduleReader,
-  prismaVoteCloseStore,
+  voteCloseStore,
 } from '../store/schedule-store.ts';
 
-export function databasePorts(db: Pick<Database, 'prisma'>): WorkerPorts {
+export function databasePorts(db: Pick<Database, 'sql' | 'prisma'>): WorkerPorts {
   return {
-    store: prismaDeliberationStore(db.prisma),
+    store: deliberationStore(db),
     reader: prismaScheduleReader(db.prisma),
     ledger: prismaNoticeLedger(db.prisma),
     feed: prismaOutboxFeed(db.prisma),
     notices: prismaNoticeReader(db.prisma),
-    deliveries: prismaDeliveryStores(db.prisma),
-    closer: prismaVoteCloseStore(db.prisma),
+    deliveries: deliveryStores(db),
+    closer: voteCloseStore(db),
   };
 }

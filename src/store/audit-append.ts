@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditInput } from '../app/ports.ts';
 import { canonicalJson } from '../domain/audit-chain.ts';
 import type { Prisma } from './generated/prisma/client.ts';
+import type { SqlSession } from './sql-session.ts';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -32,4 +33,22 @@ export async function appendAudit(tx: Prisma.TransactionClient, entry: AuditInpu
       at: entry.at,
     },
   });
+}
+
+/** Appends an unsealed audit entry in the session's transaction; deferred, as nothing reads it back there. */
+export function deferAudit(db: SqlSession, entry: AuditInput): void {
+  const { payload, payloadHash } = auditRow(entry);
+  db.defer(
+    `INSERT INTO "AuditEntry" ("communityId", actor, action, subject, payload, "payloadHash", at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)`,
+    [
+      entry.communityId,
+      entry.actor,
+      entry.action,
+      entry.subject,
+      JSON.stringify(payload),
+      payloadHash,
+      entry.at,
+    ],
+  );
 }

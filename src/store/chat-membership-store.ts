@@ -1,15 +1,14 @@
 /**
- * Prisma implementation of the chat membership and migration ports: where a
+ * The chat membership and migration ports in SQL: where a
  * push goes now (migrations followed, the bound topic added), moving a chat
  * to its new id, and the bot's removal from and return to a chat.
  */
 import type { ChatMembershipStore, MembershipOutcome } from '../app/chat-ports.ts';
 import type { ChatRoute, ChatRouteStore } from '../app/delivery-ports.ts';
 import type { ChatTarget, Platform } from '../app/ports.ts';
-import { appendAudit } from './audit-append.ts';
-import { sqlPoolOf } from './database.ts';
-import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
-import { sqlSession } from './sql-session.ts';
+import { deferAudit } from './audit-append.ts';
+import type { Database } from './database.ts';
+import type { SqlSession } from './sql-session.ts';
 
 /** The outbox kind of "the bot is back in a bound chat" (src/app/chat-membership.ts). */
 export const CHAT_RESTORED = 'chat_restored';
@@ -37,14 +36,10 @@ const ROUTE_SQL = `
 
 type RouteRow = { chatId: string; threadId: string | null; gone: boolean };
 
-export function prismaChatRouteStore(prisma: PrismaClient): ChatRouteStore {
-  const pool = sqlPoolOf(prisma);
-  const sql = pool ? sqlSession(pool) : undefined;
+export function chatRouteStore({ sql }: Pick<Database, 'sql'>): ChatRouteStore {
   return {
     async route(target: ChatTarget): Promise<ChatRoute> {
-      const rows = sql
-        ? await sql.query<RouteRow>(ROUTE_SQL, [target.platform, target.chatId])
-        : await prisma.$queryRawUnsafe<RouteRow[]>(ROUTE_SQL, target.platform, target.chatId);
+      const rows = await sql.query<RouteRow>(ROUTE_SQL, [target.platform, target.chatId]);
       const row = rows[0];
       if (!row)
         return { target: { platform: target.platform, chatId: target.chatId }, gone: false };
@@ -63,96 +58,109 @@ export function prismaChatRouteStore(prisma: PrismaClient): ChatRouteStore {
 // A refusal the old classifier recorded for the upgrade itself: not a refusal of the new chat.
 const UPGRADE_REFUSAL = /upgraded|migrate/i;
 
+const KEY = 'platform = $1::"Platform" AND "chatId" = $2';
+
 async function moveCardMessages(
-  tx: Prisma.TransactionClient,
+  db: SqlSession,
   platform: Platform,
   from: string,
   to: string,
 ): Promise<number> {
   // A card the new chat shows already (sent there after the upgrade) keeps its own message.
-  const moved = await tx.$executeRaw`
-    UPDATE "CardMessage" c SET "chatId" = ${to}
-     WHERE c.platform = ${platform}::"Platform" AND c."chatId" = ${from}
-       AND NOT EXISTS (
-         SELECT 1 FROM "CardMessage" n
-          WHERE n.platform = c.platform AND n."chatId" = ${to}
-            AND n."communityId" = c."communityId" AND n.number = c.number AND n.kind = c.kind)`;
-  await tx.cardMessage.deleteMany({ where: { platform, chatId: from } });
+  const moved = await db.execute(
+    `UPDATE "CardMessage" c SET "chatId" = $3
+      WHERE c.platform = $1::"Platform" AND c."chatId" = $2
+        AND NOT EXISTS (
+          SELECT 1 FROM "CardMessage" n
+           WHERE n.platform = c.platform AND n."chatId" = $3
+             AND n."communityId" = c."communityId" AND n.number = c.number AND n.kind = c.kind)`,
+    [platform, from, to],
+  );
+  await db.execute(`DELETE FROM "CardMessage" WHERE ${KEY}`, [platform, from]);
   return moved;
 }
 
 async function moveProblem(
-  tx: Prisma.TransactionClient,
+  db: SqlSession,
   platform: Platform,
   from: string,
   to: string,
 ): Promise<void> {
-  const problem = await tx.deliveryProblem.findUnique({
-    where: { platform_chatId: { platform, chatId: from } },
-  });
-  if (!problem) return;
-  await tx.deliveryProblem.delete({ where: { platform_chatId: { platform, chatId: from } } });
-  if (UPGRADE_REFUSAL.test(problem.reason)) return;
-  await tx.deliveryProblem.createMany({
-    data: [{ platform, chatId: to, reason: problem.reason, at: problem.at }],
-    skipDuplicates: true,
-  });
+  const [problem] = await db.query<{ reason: string; at: Date }>(
+    `DELETE FROM "DeliveryProblem" WHERE ${KEY} RETURNING reason, at`,
+    [platform, from],
+  );
+  if (!problem || UPGRADE_REFUSAL.test(problem.reason)) return;
+  await db.execute(
+    `INSERT INTO "DeliveryProblem" (platform, "chatId", reason, at) VALUES ($1::"Platform", $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [platform, to, problem.reason, problem.at],
+  );
 }
 
 async function moveBinding(
-  tx: Prisma.TransactionClient,
+  db: SqlSession,
   platform: Platform,
   from: string,
   to: string,
 ): Promise<{ communityId: string } | null> {
-  const binding = await tx.chatBinding.findUnique({
-    where: { platform_chatId: { platform, chatId: from } },
-  });
+  const [binding] = await db.query<{ id: string; communityId: string }>(
+    `SELECT id, "communityId" FROM "ChatBinding" WHERE ${KEY}`,
+    [platform, from],
+  );
   if (!binding) return null;
-  const there = await tx.chatBinding.findUnique({
-    where: { platform_chatId: { platform, chatId: to } },
-  });
+  const [there] = await db.query<{ id: string }>(`SELECT id FROM "ChatBinding" WHERE ${KEY}`, [
+    platform,
+    to,
+  ]);
   // Someone bound the new id already (`chat bind` with it): that binding stands.
-  if (there) await tx.chatBinding.delete({ where: { id: binding.id } });
-  else await tx.chatBinding.update({ where: { id: binding.id }, data: { chatId: to } });
+  if (there) await db.execute('DELETE FROM "ChatBinding" WHERE id = $1', [binding.id]);
+  else await db.execute('UPDATE "ChatBinding" SET "chatId" = $2 WHERE id = $1', [binding.id, to]);
   return { communityId: binding.communityId };
 }
 
 async function movePreference(
-  tx: Prisma.TransactionClient,
+  db: SqlSession,
   platform: Platform,
   from: string,
   to: string,
 ): Promise<void> {
-  const preference = await tx.chatPreference.findUnique({
-    where: { platform_chatId: { platform, chatId: from } },
-  });
-  if (!preference) return;
-  await tx.chatPreference.delete({ where: { platform_chatId: { platform, chatId: from } } });
-  await tx.chatPreference.createMany({
-    data: [{ platform, chatId: to, locale: preference.locale }],
-    skipDuplicates: true,
-  });
+  await db.execute(
+    `INSERT INTO "ChatPreference" (platform, "chatId", locale)
+     SELECT platform, $3, locale FROM "ChatPreference" WHERE ${KEY}
+     ON CONFLICT DO NOTHING`,
+    [platform, from, to],
+  );
+  await db.execute(`DELETE FROM "ChatPreference" WHERE ${KEY}`, [platform, from]);
 }
 
-export function prismaChatMembershipStore(prisma: PrismaClient): ChatMembershipStore {
+const bindingOf = async (db: SqlSession, platform: Platform, chatId: string) =>
+  (
+    await db.query<{ communityId: string }>(
+      `SELECT "communityId" FROM "ChatBinding" WHERE ${KEY}`,
+      [platform, chatId],
+    )
+  )[0];
+
+export function chatMembershipStore({ sql }: Pick<Database, 'sql'>): ChatMembershipStore {
   return {
     async move(move) {
       const { platform, fromChatId: from, toChatId: to, at } = move;
-      return prisma.$transaction(async (tx) => {
+      return sql.transaction(async (db) => {
         // The migration row is the claim: both service messages, a redelivery and a
         // refused send may report one upgrade; only the first moves anything.
-        const claimed = await tx.chatMigration.createMany({
-          data: [{ platform, fromChatId: from, toChatId: to, at }],
-          skipDuplicates: true,
-        });
-        if (claimed.count === 0) return { kind: 'already' as const };
-        const bound = await moveBinding(tx, platform, from, to);
-        const cards = await moveCardMessages(tx, platform, from, to);
-        await moveProblem(tx, platform, from, to);
-        await movePreference(tx, platform, from, to);
+        const claimed = await db.execute(
+          `INSERT INTO "ChatMigration" (platform, "fromChatId", "toChatId", at)
+           VALUES ($1::"Platform", $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [platform, from, to, at],
+        );
+        if (claimed === 0) return { kind: 'already' as const };
+        const bound = await moveBinding(db, platform, from, to);
+        const cards = await moveCardMessages(db, platform, from, to);
+        await moveProblem(db, platform, from, to);
+        await movePreference(db, platform, from, to);
         if (bound) {
-          await appendAudit(tx, {
+          deferAudit(db, {
             communityId: bound.communityId,
             actor: 'system',
             action: 'chat.migrated',
@@ -167,18 +175,16 @@ export function prismaChatMembershipStore(prisma: PrismaClient): ChatMembershipS
 
     async botRemoved(target, reason, at): Promise<MembershipOutcome> {
       const { platform, chatId } = target;
-      return prisma.$transaction(async (tx) => {
-        const recorded = await tx.deliveryProblem.createMany({
-          data: [{ platform, chatId, reason, at }],
-          skipDuplicates: true,
-        });
-        if (recorded.count === 0) return { kind: 'unchanged' as const };
-        const binding = await tx.chatBinding.findUnique({
-          where: { platform_chatId: { platform, chatId } },
-          select: { communityId: true },
-        });
+      return sql.transaction(async (db) => {
+        const recorded = await db.execute(
+          `INSERT INTO "DeliveryProblem" (platform, "chatId", reason, at)
+           VALUES ($1::"Platform", $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [platform, chatId, reason, at],
+        );
+        if (recorded === 0) return { kind: 'unchanged' as const };
+        const binding = await bindingOf(db, platform, chatId);
         if (binding) {
-          await appendAudit(tx, {
+          deferAudit(db, {
             communityId: binding.communityId,
             actor: 'system',
             action: 'chat.unreachable',
@@ -193,40 +199,37 @@ export function prismaChatMembershipStore(prisma: PrismaClient): ChatMembershipS
 
     async botAdded(target, eventKey, at): Promise<MembershipOutcome> {
       const { platform, chatId } = target;
-      return prisma.$transaction(async (tx) => {
-        const cleared = await tx.deliveryProblem.deleteMany({ where: { platform, chatId } });
-        const binding = await tx.chatBinding.findUnique({
-          where: { platform_chatId: { platform, chatId } },
-          select: { communityId: true },
-        });
+      return sql.transaction(async (db) => {
+        const cleared = await db.execute(`DELETE FROM "DeliveryProblem" WHERE ${KEY}`, [
+          platform,
+          chatId,
+        ]);
+        const binding = await bindingOf(db, platform, chatId);
         if (!binding) {
-          return cleared.count > 0
+          return cleared > 0
             ? { kind: 'changed' as const, communityId: null }
             : { kind: 'unchanged' as const };
         }
         // Keyed by the platform event: a redelivered update queues no second notice.
-        const queued = await tx.outbox.createMany({
-          data: [
-            {
-              id: `${CHAT_RESTORED}-${eventKey}`,
-              communityId: binding.communityId,
-              number: 0,
-              kind: CHAT_RESTORED,
-              announcement: false,
-              chatPlatform: platform,
-              chatId,
-              createdAt: at,
-            },
+        const queued = await db.execute(
+          `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "chatPlatform", "chatId", "createdAt")
+           VALUES ($1, $2, 0, $3, false, $4::"Platform", $5, $6) ON CONFLICT DO NOTHING`,
+          [
+            `${CHAT_RESTORED}-${eventKey}`,
+            binding.communityId,
+            CHAT_RESTORED,
+            platform,
+            chatId,
+            at,
           ],
-          skipDuplicates: true,
-        });
-        if (queued.count === 0) return { kind: 'unchanged' as const };
-        await appendAudit(tx, {
+        );
+        if (queued === 0) return { kind: 'unchanged' as const };
+        deferAudit(db, {
           communityId: binding.communityId,
           actor: 'system',
           action: 'chat.reachable',
           subject: `chat:${platform}:${chatId}`,
-          payload: { platform, wasRefused: cleared.count > 0 },
+          payload: { platform, wasRefused: cleared > 0 },
           at,
         });
         return { kind: 'changed' as const, communityId: binding.communityId };
@@ -236,9 +239,10 @@ export function prismaChatMembershipStore(prisma: PrismaClient): ChatMembershipS
 }
 
 /** Bound chats the platform refuses (recorded delivery problem): the `/metrics` gauge. */
-export async function countUnreachableBoundChats(prisma: PrismaClient): Promise<number> {
-  const rows = await prisma.$queryRaw<{ count: bigint | number }[]>`
-    SELECT count(*) AS count FROM "ChatBinding" b
-      JOIN "DeliveryProblem" p ON p.platform = b.platform AND p."chatId" = b."chatId"`;
+export async function countUnreachableBoundChats({ sql }: Pick<Database, 'sql'>): Promise<number> {
+  const rows = await sql.query<{ count: string }>(
+    `SELECT count(*) AS count FROM "ChatBinding" b
+       JOIN "DeliveryProblem" p ON p.platform = b.platform AND p."chatId" = b."chatId"`,
+  );
   return Number(rows[0]?.count ?? 0);
 }

@@ -1,16 +1,14 @@
 /**
- * Prisma implementation of {@link ChatStore}. The context of a chat is read
- * in one round trip, since every update needs it before anything else.
+ * The chat store in SQL. The context of a chat is read in one round trip,
+ * since every update needs it before anything else.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
 import type { Platform } from '../app/ports.ts';
 import { normalizeLocale } from '../i18n/translate.ts';
-import { prismaChatMembershipStore } from './chat-membership-store.ts';
-import { sqlPoolOf } from './database.ts';
-import type { PrismaClient } from './generated/prisma/client.ts';
-import { type SqlSession, sqlSession } from './sql-session.ts';
+import { chatMembershipStore } from './chat-membership-store.ts';
+import type { Database } from './database.ts';
 
 const LocaleColumn = z
   .string()
@@ -73,86 +71,68 @@ const REPLY_SENT_SQL = `UPDATE "IdempotencyRecord" SET outcome = '{"reply":"sent
   WHERE key = $1 AND outcome->>'token' = $2`;
 const RELEASE_REPLY_SQL = `DELETE FROM "IdempotencyRecord" WHERE key = $1 AND outcome->>'token' = $2`;
 
-/**
- * The chat store. Reading the context and claiming a reply happen on every
- * update, so on PostgreSQL they go through `pg` directly (sql-session.ts: a
- * Prisma query costs ~0.3 ms of CPU more); the rare writes stay on Prisma.
- */
-export function prismaChatStore(prisma: PrismaClient): ChatStore {
-  const pool = sqlPoolOf(prisma);
-  const sql: SqlSession | undefined = pool ? sqlSession(pool) : undefined;
+export function chatStore(db: Pick<Database, 'sql'>): ChatStore {
+  const { sql } = db;
   return {
-    ...prismaChatMembershipStore(prisma),
+    ...chatMembershipStore(db),
 
     async context(platform: Platform, chatId: string, sender): Promise<ChatContext> {
-      const rows = sql
-        ? await sql.query<unknown>(CONTEXT_SQL, [
-            platform,
-            chatId,
-            sender.withIdentities,
-            sender.userId,
-          ])
-        : await prisma.$queryRawUnsafe<unknown[]>(
-            CONTEXT_SQL,
-            platform,
-            chatId,
-            sender.withIdentities,
-            sender.userId,
-          );
+      const rows = await sql.query<unknown>(CONTEXT_SQL, [
+        platform,
+        chatId,
+        sender.withIdentities,
+        sender.userId,
+      ]);
       return ContextRow.parse(rows[0]);
     },
 
     async setLocale(platform, chatId, locale) {
-      const bound = await prisma.chatBinding.updateMany({
-        where: { platform, chatId },
-        data: { locale },
-      });
-      if (bound.count > 0) return 'binding';
-      await prisma.chatPreference.upsert({
-        where: { platform_chatId: { platform, chatId } },
-        create: { platform, chatId, locale },
-        update: { locale },
-      });
+      const bound = await sql.execute(
+        'UPDATE "ChatBinding" SET locale = $3 WHERE platform = $1::"Platform" AND "chatId" = $2',
+        [platform, chatId, locale],
+      );
+      if (bound > 0) return 'binding';
+      await sql.execute(
+        `INSERT INTO "ChatPreference" (platform, "chatId", locale) VALUES ($1::"Platform", $2, $3)
+         ON CONFLICT (platform, "chatId") DO UPDATE SET locale = EXCLUDED.locale`,
+        [platform, chatId, locale],
+      );
       return 'preference';
     },
 
     async claimReply(key, at, leaseMs) {
       const token = randomUUID();
       const owed = JSON.stringify({ reply: 'owed', token });
-      const execute = (text: string, values: (string | Date)[]) =>
-        sql ? sql.execute(text, values) : prisma.$executeRawUnsafe(text, ...values);
-      if ((await execute(CLAIM_REPLY_SQL, [key, owed, at])) === 1) return { kind: 'owed', token };
-      const staleBefore = new Date(at.getTime() - leaseMs);
-      if ((await execute(TAKE_OVER_SQL, [key, owed, at, staleBefore])) === 1) {
+      if ((await sql.execute(CLAIM_REPLY_SQL, [key, owed, at])) === 1) {
         return { kind: 'owed', token };
       }
-      const rows = sql
-        ? await sql.query<{ state: string | null }>(REPLY_STATE_SQL, [key])
-        : await prisma.$queryRawUnsafe<{ state: string | null }[]>(REPLY_STATE_SQL, key);
-      const [row] = rows;
+      const staleBefore = new Date(at.getTime() - leaseMs);
+      if ((await sql.execute(TAKE_OVER_SQL, [key, owed, at, staleBefore])) === 1) {
+        return { kind: 'owed', token };
+      }
+      const [row] = await sql.query<{ state: string | null }>(REPLY_STATE_SQL, [key]);
       // No record: the holder gave it back a moment ago; the caller asks again.
       if (!row || row.state === 'owed') return { kind: 'in_flight' };
       return { kind: 'sent' };
     },
 
     async replySent(key, token) {
-      if (sql) await sql.execute(REPLY_SENT_SQL, [key, token]);
-      else await prisma.$executeRawUnsafe(REPLY_SENT_SQL, key, token);
+      await sql.execute(REPLY_SENT_SQL, [key, token]);
     },
 
     async releaseReply(key, token) {
-      if (sql) await sql.execute(RELEASE_REPLY_SQL, [key, token]);
-      else await prisma.$executeRawUnsafe(RELEASE_REPLY_SQL, key, token);
+      await sql.execute(RELEASE_REPLY_SQL, [key, token]);
     },
 
     async reachable(platform, chatId) {
-      // Only on private updates (rare next to group button presses): Prisma is fine here.
-      await prisma.deliveryProblem.deleteMany({ where: { platform, chatId } });
+      await sql.execute(
+        'DELETE FROM "DeliveryProblem" WHERE platform = $1::"Platform" AND "chatId" = $2',
+        [platform, chatId],
+      );
     },
 
     async pruneIdempotency(before) {
-      const deleted = await prisma.idempotencyRecord.deleteMany({ where: { at: { lt: before } } });
-      return deleted.count;
+      return sql.execute('DELETE FROM "IdempotencyRecord" WHERE at < $1', [before]);
     },
   };
 }

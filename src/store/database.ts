@@ -1,118 +1,181 @@
 /**
- * Opens the database: PostgreSQL through `@prisma/adapter-pg` when a URL is
- * configured, otherwise an embedded PGlite directory so that a newcomer needs
- * no server. Both speak PostgreSQL, so one schema and one set of migrations
- * serve both.
+ * Opens the database: PostgreSQL when a URL is configured, otherwise an
+ * embedded PGlite directory so that a newcomer needs no server. Both are
+ * reached through one `pg` pool (PGlite through the unix socket it is served
+ * on, embedded-host.ts), and every store speaks SQL to it (sql-driver.ts).
+ * Prisma keeps the schema and the migrations.
  */
-import { mkdir } from 'node:fs/promises';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
+import { YishiError } from '../errors.ts';
+import { type EmbeddedAccess, openEmbedded, ownerAlive } from './embedded-host.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { poolDriver, type SqlDriver } from './sql-driver.ts';
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string }
   | { kind: 'pglite'; dataDir: string };
 
 export type Database = {
+  kind: DatabaseTarget['kind'];
+  /** What every store runs its statements through. */
+  sql: SqlDriver;
+  /** The pool under `sql`, for seeding scripts and benchmarks. */
+  pool: pg.Pool;
+  /** On the same pool, for the stores not yet written in SQL. */
   prisma: PrismaClient;
-  /** The same connection(s) Prisma runs on. */
-  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /**
-   * For the migration runner. PostgreSQL: a connection of its own, closed when
-   * the runner disposes it. The schema engine's advisory lock is per session:
-   * taken through the shared pool, it stayed with whichever pooled connection
-   * ran it, for as long as the server kept that connection busy, and every
-   * other migrating process (each CLI command then) timed out waiting.
+   * For the migration runner: a connection of its own, closed when the
+   * runner disposes it, with no statement or idle timeouts (a migration may
+   * take long). The schema engine's advisory lock is per session: taken
+   * through the shared pool, it stayed with whichever pooled connection ran
+   * it, and every other migrating process timed out waiting.
    */
   migrationAdapterFactory: SqlMigrationAwareDriverAdapterFactory;
-  kind: DatabaseTarget['kind'];
-  /** PostgreSQL only: the pool Prisma runs on, for the stores that speak SQL (sql-session.ts). */
-  pool: pg.Pool | undefined;
   close(): Promise<void>;
+};
+
+/** Bounds on the application's connections, so that no transaction holds rows forever. */
+export type DatabaseTimeouts = {
+  /** A statement running longer is cancelled. */
+  statementMs: number;
+  /** A transaction left idle longer is ended with its connection. */
+  idleInTransactionMs: number;
+};
+
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = {
+  statementMs: 30_000,
+  idleInTransactionMs: 30_000,
 };
 
 /** Connections per process: enough for 40 webhook requests at once, whose transactions take ~1 ms. */
 const POOL_SIZE = 10;
 
-const pools = new WeakMap<PrismaClient, pg.Pool>();
-
-/**
- * The `pg` pool under a client opened here (PostgreSQL), so that a store given
- * only the Prisma client can take the SQL path; undefined for PGlite.
- */
-export function sqlPoolOf(prisma: PrismaClient): pg.Pool | undefined {
-  return pools.get(prisma);
-}
-
 export type DatabaseOptions = {
   /**
    * Told when an idle pooled connection is lost (PostgreSQL stopped or restarted);
    * the pool replaces it on the next query. Connections in use report through
-   * the failing query instead (sql-session.ts, Prisma's adapter).
+   * the failing query instead (sql-session.ts).
    */
   onConnectionError?: (error: Error) => void;
+  timeouts?: DatabaseTimeouts;
+  /**
+   * Embedded only: refuse (`database_in_use`) when another process serves the
+   * directory, instead of going through it. The server is exclusive; CLI
+   * commands share.
+   */
+  exclusive?: boolean;
 };
+
+async function migrationAdapter(
+  config: pg.PoolConfig,
+): Promise<SqlMigrationAwareDriverAdapterFactory> {
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  return new PrismaPg({ ...config, max: 1 });
+}
+
+function openPool(
+  connection: pg.PoolConfig,
+  timeouts: DatabaseTimeouts,
+  options: DatabaseOptions,
+): pg.Pool {
+  // A caller waits at most 30 s for a connection, as long as a statement may run.
+  const pool = new pg.Pool({
+    ...connection,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: 30_000,
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    // Below the embedded socket's idle bound, so the pool retires a quiet connection before it is cut.
+    idleTimeoutMillis: Math.min(10_000, Math.floor(timeouts.idleInTransactionMs / 2)),
+  });
+  // An idle connection dropped by the server must not end the process; the next query reconnects.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  return pool;
+}
+
+async function withPrisma(
+  kind: Database['kind'],
+  pool: pg.Pool,
+  migrationAdapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  release: () => Promise<void>,
+): Promise<Database> {
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind,
+    sql: poolDriver(pool),
+    pool,
+    prisma,
+    migrationAdapterFactory,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await release();
+    },
+  };
+}
+
+/** The embedded directory, served by this process or by the one that holds it. */
+async function accessEmbedded(
+  dataDir: string,
+  timeouts: DatabaseTimeouts,
+  options: DatabaseOptions,
+): Promise<{ access: EmbeddedAccess; connection: pg.PoolConfig }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const access = await openEmbedded(dataDir, {
+      exclusive: options.exclusive ?? false,
+      timeouts: { idleMs: timeouts.idleInTransactionMs },
+    });
+    const connection = { host: access.socketDir, user: 'postgres', database: 'postgres' };
+    if (access.role === 'owner') return { access, connection };
+    // The owner may still be opening the directory: its socket appears when it is ready.
+    const probe = new pg.Client(connection);
+    const ready = await probe.connect().then(
+      () => true,
+      () => false,
+    );
+    await probe.end().catch(() => {});
+    if (ready) return { access, connection };
+    if (Date.now() > deadline) {
+      throw new YishiError(
+        'database_in_use',
+        `the embedded database ${dataDir} is held by process ${access.ownerPid}, which does not answer on ${access.socketDir}; stop that process`,
+      );
+    }
+    // Polled: the owner is another process, with nothing to await but its socket file.
+    if (await ownerAlive(dataDir)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 export async function openDatabase(
   target: DatabaseTarget,
   options: DatabaseOptions = {},
 ): Promise<Database> {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   if (target.kind === 'postgres') {
-    const { PrismaPg } = await import('@prisma/adapter-pg');
-    // One pool for Prisma and the SQL stores, so a process holds POOL_SIZE connections, not twice.
-    // A caller waits at most as long for a connection as Prisma's transactions did (maxWait 30 s).
-    const pool = new pg.Pool({
-      connectionString: target.url,
-      max: POOL_SIZE,
-      connectionTimeoutMillis: 30_000,
-    });
-    // An idle connection dropped by the server must not end the process; the next query reconnects.
-    pool.on('error', (error) => options.onConnectionError?.(error));
-    const adapterFactory = new PrismaPg(pool);
-    const prisma = new PrismaClient({ adapter: adapterFactory });
-    pools.set(prisma, pool);
-    return {
-      prisma,
-      adapterFactory,
-      migrationAdapterFactory: new PrismaPg({ connectionString: target.url, max: 1 }),
-      kind: 'postgres',
-      pool,
-      async close() {
-        await prisma.$disconnect();
-        await pool.end();
-      },
-    };
+    const pool = openPool({ connectionString: target.url }, timeouts, options);
+    const migrations = await migrationAdapter({ connectionString: target.url });
+    return withPrisma('postgres', pool, migrations, async () => {});
   }
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('pglite-prisma-adapter'),
-  ]);
-  if (!target.dataDir.startsWith('memory://')) await mkdir(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir);
-  // pglite-prisma-adapter is built against an older driver-adapter-utils whose
-  // types differ nominally; at run time it implements the same interface.
-  const adapterFactory = new PrismaPGlite(
-    pglite,
-  ) as unknown as SqlMigrationAwareDriverAdapterFactory;
-  const prisma = new PrismaClient({ adapter: adapterFactory });
-  return {
-    prisma,
-    adapterFactory,
-    // One connection in-process: nothing else can hold the lock.
-    migrationAdapterFactory: adapterFactory,
-    kind: 'pglite',
-    pool: undefined,
-    close: async () => {
-      await prisma.$disconnect();
-      await pglite.close();
-    },
-  };
+  const { access, connection } = await accessEmbedded(target.dataDir, timeouts, options);
+  try {
+    const pool = openPool(connection, timeouts, options);
+    const migrations = await migrationAdapter(connection);
+    return await withPrisma('pglite', pool, migrations, async () => {
+      if (access.role === 'owner') await access.close();
+    });
+  } catch (error) {
+    if (access.role === 'owner') await access.close();
+    throw error;
+  }
 }
 
 /** True when the database answers a trivial query. */
 export async function pingDatabase(db: Database): Promise<boolean> {
   try {
-    await db.prisma.$queryRaw`SELECT 1`;
+    await db.pool.query('SELECT 1');
     return true;
   } catch {
     return false;

@@ -1,72 +1,81 @@
 /**
- * Prisma implementation of the push queue's delivery ports: CardMessage,
- * DeliveryProblem and NoticeSent rows, and chat routes and migrations
- * (chat-membership-store.ts).
+ * The push queue's delivery ports in SQL: CardMessage, DeliveryProblem and
+ * NoticeSent rows, and chat routes and migrations (chat-membership-store.ts).
  */
 import type { CardMessageKey, DeliveryStores } from '../app/delivery-ports.ts';
-import { prismaChatMembershipStore, prismaChatRouteStore } from './chat-membership-store.ts';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import { chatMembershipStore, chatRouteStore } from './chat-membership-store.ts';
+import type { Database } from './database.ts';
 
-const cardId = (key: CardMessageKey) => ({
-  platform: key.platform,
-  chatId: key.chatId,
-  communityId: key.communityId,
-  number: key.number,
-  kind: key.kind,
-});
+const CARD =
+  'platform = $1::"Platform" AND "chatId" = $2 AND "communityId" = $3 AND number = $4 AND kind = $5';
+const cardKey = (key: CardMessageKey) => [
+  key.platform,
+  key.chatId,
+  key.communityId,
+  key.number,
+  key.kind,
+];
+const CHAT = 'platform = $1::"Platform" AND "chatId" = $2';
 
-export function prismaDeliveryStores(prisma: PrismaClient): DeliveryStores {
+export function deliveryStores(db: Pick<Database, 'sql'>): DeliveryStores {
+  const { sql } = db;
   return {
-    routes: prismaChatRouteStore(prisma),
-    migrations: prismaChatMembershipStore(prisma),
+    routes: chatRouteStore(db),
+    migrations: chatMembershipStore(db),
     cards: {
       async get(key) {
-        const row = await prisma.cardMessage.findUnique({
-          where: { platform_chatId_communityId_number_kind: cardId(key) },
-          select: { messageId: true },
-        });
+        const [row] = await sql.query<{ messageId: string }>(
+          `SELECT "messageId" FROM "CardMessage" WHERE ${CARD}`,
+          cardKey(key),
+        );
         return row?.messageId;
       },
       async put(key, messageId, at) {
-        await prisma.cardMessage.upsert({
-          where: { platform_chatId_communityId_number_kind: cardId(key) },
-          create: { ...cardId(key), messageId, updatedAt: at },
-          update: { messageId, updatedAt: at },
-        });
+        await sql.execute(
+          `INSERT INTO "CardMessage" (platform, "chatId", "communityId", number, kind, "messageId", "updatedAt")
+           VALUES ($1::"Platform", $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (platform, "chatId", "communityId", number, kind)
+           DO UPDATE SET "messageId" = EXCLUDED."messageId", "updatedAt" = EXCLUDED."updatedAt"`,
+          [...cardKey(key), messageId, at],
+        );
       },
       async delete(key) {
-        await prisma.cardMessage.deleteMany({ where: cardId(key) });
+        await sql.execute(`DELETE FROM "CardMessage" WHERE ${CARD}`, cardKey(key));
       },
     },
     problems: {
       async record(target, reason, at) {
-        const id = { platform: target.platform, chatId: target.chatId };
-        await prisma.deliveryProblem.upsert({
-          where: { platform_chatId: id },
-          create: { ...id, reason, at },
-          update: { reason, at },
-        });
+        await sql.execute(
+          `INSERT INTO "DeliveryProblem" (platform, "chatId", reason, at)
+           VALUES ($1::"Platform", $2, $3, $4)
+           ON CONFLICT (platform, "chatId") DO UPDATE SET reason = EXCLUDED.reason, at = EXCLUDED.at`,
+          [target.platform, target.chatId, reason, at],
+        );
       },
       async isGone(target) {
-        const row = await prisma.deliveryProblem.findUnique({
-          where: { platform_chatId: { platform: target.platform, chatId: target.chatId } },
-          select: { at: true },
-        });
-        return row !== null;
+        const rows = await sql.query(`SELECT 1 FROM "DeliveryProblem" WHERE ${CHAT}`, [
+          target.platform,
+          target.chatId,
+        ]);
+        return rows.length > 0;
       },
       async clear(target) {
-        await prisma.deliveryProblem.deleteMany({
-          where: { platform: target.platform, chatId: target.chatId },
-        });
+        await sql.execute(`DELETE FROM "DeliveryProblem" WHERE ${CHAT}`, [
+          target.platform,
+          target.chatId,
+        ]);
       },
     },
     notices: {
       async delivered(key) {
-        const row = await prisma.noticeSent.findUnique({ where: { key }, select: { at: true } });
-        return row !== null;
+        const rows = await sql.query('SELECT 1 FROM "NoticeSent" WHERE key = $1', [key]);
+        return rows.length > 0;
       },
       async record(key, at) {
-        await prisma.noticeSent.createMany({ data: [{ key, at }], skipDuplicates: true });
+        await sql.execute(
+          'INSERT INTO "NoticeSent" (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [key, at],
+        );
       },
     },
   };

@@ -6,12 +6,14 @@
 import type { Database } from './database.ts';
 
 /** Names of the migrations the database finished (none on a database never migrated). */
-export async function appliedMigrationNames(db: Database): Promise<string[]> {
-  const [table] = await db.prisma.$queryRaw<{ present: boolean }[]>`
-    SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`;
+export async function appliedMigrationNames({ sql }: Pick<Database, 'sql'>): Promise<string[]> {
+  const [table] = await sql.query<{ present: boolean }>(
+    `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
+  );
   if (!table?.present) return [];
-  const rows = await db.prisma.$queryRaw<{ name: string }[]>`
-    SELECT migration_name AS name FROM _prisma_migrations
-    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  const rows = await sql.query<{ name: string }>(
+    `SELECT migration_name AS name FROM _prisma_migrations
+     WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
   return rows.map((r) => r.name);
 }

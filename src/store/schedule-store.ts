@@ -1,5 +1,5 @@
 /**
- * Prisma implementation of the deadline workers' ports: the subjects whose
+ * The deadline workers' ports (the vote close in SQL, the readers still on Prisma): the subjects whose
  * deadlines are pending, the chats notices go to, the outbox feed, the
  * NoticeSent ledger, and the reads a notice is rendered from.
  */
@@ -24,13 +24,12 @@ import type {
   VoteCloseStore,
   VoteCloseTx,
 } from '../app/schedule-ports.ts';
-import { canonicalJson } from '../domain/audit-chain.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
-import { appendAudit, sha256 } from './audit-append.ts';
+import { appendAudit, auditRow } from './audit-append.ts';
 import { toCommunityRecord } from './community-record.ts';
-import { sqlPoolOf } from './database.ts';
+import type { Database } from './database.ts';
 import { type Community, Prisma, type PrismaClient } from './generated/prisma/client.ts';
-import { inTransaction, type SqlSession } from './sql-session.ts';
+import type { SqlSession } from './sql-session.ts';
 import { prismaStatusReader } from './status-store.ts';
 
 const toScheduledCommunity = (row: Community): ScheduledCommunity => ({
@@ -365,14 +364,8 @@ const countsOf = (rows: { proposalId: string; choice: keyof ChoiceTally; n: numb
   return counts;
 };
 
-/** As appendAudit: hash exactly what JSONB will give back (dates become ISO strings). */
-const auditPayload = (entry: AuditInput) => {
-  const payload = JSON.parse(JSON.stringify(entry.payload)) as Record<string, unknown>;
-  return { payload, payloadHash: sha256(canonicalJson(payload)) };
-};
-
 /**
- * The batched close on a plain `pg` session (PostgreSQL): a batch is six
+ * The batched close: a batch is six
  * statements whatever its size, with arrays for the lists (unnest), so the
  * statement text is the same for every batch.
  */
@@ -432,7 +425,7 @@ function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
 
     async appendAudits(entries) {
       if (entries.length === 0) return;
-      const hashed = entries.map(auditPayload);
+      const hashed = entries.map(auditRow);
       // WITH ORDINALITY keeps the entries' order in their sequence numbers.
       await db.execute(
         `INSERT INTO "AuditEntry" ("communityId", actor, action, subject, payload, "payloadHash", at)
@@ -470,125 +463,10 @@ function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
   };
 }
 
-/** Retries a transaction that lost a deadlock or serialization race (PostgreSQL 40P01 / 40001). */
-async function withRetry<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const text = String((error as { message?: unknown }).message ?? error);
-      const retryable = /40P01|40001|deadlock detected|could not serialize/.test(text);
-      if (!retryable || attempt >= 5) throw error;
-    }
-  }
-}
-
-/**
- * The batched close through Prisma, for the embedded database (whose adapter
- * mangles array parameters, so lists are spelled out as values).
- */
-function prismaVoteCloseTx(tx: Prisma.TransactionClient): VoteCloseTx {
-  return {
-    async lockProposals(targets) {
-      if (targets.length === 0) return [];
-      const pairs = Prisma.join(
-        targets.map(
-          ({ communityId, number }) => Prisma.sql`(${communityId}::text, ${number}::int)`,
-        ),
-      );
-      const rows = await tx.$queryRaw<LockedProposalRow[]>(Prisma.sql`
-        SELECT ${Prisma.raw(LOCKED_PROPOSAL_COLUMNS)} FROM "Proposal"
-        WHERE ("communityId", number) IN (VALUES ${pairs})
-        ORDER BY id FOR UPDATE`);
-      return rows.map(toLockedProposal);
-    },
-
-    async communities(ids) {
-      if (ids.length === 0) return [];
-      const rows = await tx.community.findMany({ where: { id: { in: [...ids] } } });
-      return rows.map(toCommunityRecord);
-    },
-
-    async ballotCounts(proposalIds) {
-      if (proposalIds.length === 0) return new Map();
-      return countsOf(
-        await tx.$queryRaw<{ proposalId: string; choice: keyof ChoiceTally; n: number }[]>`
-          SELECT "proposalId", choice::text AS choice, count(*)::int AS n FROM "Ballot"
-          WHERE "proposalId" IN (${Prisma.join(proposalIds)}) GROUP BY 1, 2`,
-      );
-    },
-
-    async closeProposals(rows, closedAt) {
-      if (rows.length === 0) return;
-      const values = Prisma.join(
-        rows.map(
-          (r) =>
-            Prisma.sql`(${r.id}::text, ${r.state}::text, ${r.tally.for}::int, ${r.tally.against}::int, ${r.tally.abstain}::int)`,
-        ),
-      );
-      await tx.$executeRaw`
-        UPDATE "Proposal" AS p
-        SET state = v.state::"ProposalState", "closedAt" = ${closedAt},
-            "tallyFor" = v.f, "tallyAgainst" = v.a, "tallyAbstain" = v.ab
-        FROM (VALUES ${values}) AS v(id, state, f, a, ab)
-        WHERE p.id = v.id`;
-    },
-
-    async appendAudits(entries) {
-      if (entries.length === 0) return;
-      await tx.auditEntry.createMany({
-        data: entries.map((entry) => {
-          const { payload, payloadHash } = auditPayload(entry);
-          return {
-            communityId: entry.communityId,
-            actor: entry.actor,
-            action: entry.action,
-            subject: entry.subject,
-            payload: payload as Prisma.InputJsonObject,
-            payloadHash,
-            at: entry.at,
-          };
-        }),
-      });
-    },
-
-    async recordPublications(publications, at) {
-      if (publications.length === 0) return;
-      await tx.outbox.createMany({
-        data: publications.map((p) => ({
-          id: p.id,
-          communityId: p.communityId,
-          number: p.number,
-          kind: p.kind,
-          announcement: true,
-          createdAt: at,
-        })),
-      });
-    },
-  };
-}
-
 /**
  * Closes many votes per transaction (the deadline worker batches the votes
- * due together): plain SQL on PostgreSQL (Prisma's interactive transactions
- * cost ~0.5 ms of CPU per statement), Prisma on the embedded database.
+ * due together).
  */
-export function prismaVoteCloseStore(
-  prisma: PrismaClient,
-  options: {
-    /** Use the SQL path when the client has a `pg` pool. Default true (tests cover both paths). */
-    sql?: boolean;
-  } = {},
-): VoteCloseStore {
-  const pool = options.sql === false ? undefined : sqlPoolOf(prisma);
-  if (pool) return { transact: (work) => inTransaction(pool, (db) => work(sqlVoteCloseTx(db))) };
-  return {
-    transact: (work) =>
-      withRetry(() =>
-        prisma.$transaction((tx) => work(prismaVoteCloseTx(tx)), {
-          timeout: 30_000,
-          maxWait: 30_000,
-        }),
-      ),
-  };
+export function voteCloseStore({ sql }: Pick<Database, 'sql'>): VoteCloseStore {
+  return { transact: (work) => sql.transaction((db) => work(sqlVoteCloseTx(db))) };
 }

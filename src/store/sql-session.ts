@@ -169,6 +169,28 @@ function unreachable(cause: unknown): YishiError {
 }
 
 /**
+ * 57014: a statement ran past `statement_timeout`; 25P03: the transaction sat
+ * idle past `idle_in_transaction_session_timeout` and its connection was ended.
+ * Infrastructure, not a bug: the webhook answers 5xx and the job is retried.
+ */
+const TIMEOUT_CODES = new Set(['57014', '25P03']);
+
+/** What a failed transaction becomes for its caller: a `YishiError` for outages and timeouts. */
+export function infrastructureError(error: unknown, lost?: Error): unknown {
+  for (const candidate of [lost, error]) {
+    const code = (candidate as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+      const reason = candidate instanceof Error ? candidate.message : code;
+      return new YishiError('database_timeout', `database ended the transaction: ${reason}`, {
+        cause: candidate,
+      });
+    }
+  }
+  if (lost !== undefined || connectionFailure(error)) return unreachable(error);
+  return error;
+}
+
+/**
  * Runs `work` in one transaction on a pooled connection; retries it (up to 5
  * times) when it lost a deadlock or serialization race. A connection that
  * failed mid-transaction is discarded rather than given back to the pool.
@@ -210,8 +232,8 @@ export async function inTransaction<T>(
       broken = false;
       return result;
     } catch (error) {
-      if (lost !== undefined || connectionFailure(error)) throw unreachable(error);
-      if (!retryable(error) || attempt >= 5) throw error;
+      const failure = infrastructureError(error, lost);
+      if (failure !== error || !retryable(error) || attempt >= 5) throw failure;
     } finally {
       client.removeListener('error', onLost);
       client.release(broken);

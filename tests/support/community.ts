@@ -9,7 +9,7 @@ import { createCommunity } from '../../src/app/create-community.ts';
 import { importRoster } from '../../src/app/import-roster.ts';
 import type { ActorRef } from '../../src/app/ports.ts';
 import { rosterDeps } from '../../src/runtime/roster-deps.ts';
-import { prismaDeliberationStore } from '../../src/store/deliberation-store.ts';
+import { deliberationStore } from '../../src/store/deliberation-store.ts';
 import { digestJustPassed } from './digest.ts';
 import type { TestDatabase } from './postgres.ts';
 import { rolesFor } from './roster.ts';
@@ -98,7 +98,7 @@ export async function seedCommunity(
   const deps: CoreDeps = {
     clock: options.realClock ? { now: () => new Date() } : clock,
     ids: { next: () => randomUUID() },
-    store: prismaDeliberationStore(db.prisma),
+    store: deliberationStore(db),
   };
   return {
     id: created.id,

@@ -27,7 +27,7 @@ export default async function setup(): Promise<void> {
   await admin((c) => c.query(`CREATE DATABASE ${building}`));
   const db = await openDatabase({ kind: 'postgres', url: urlFor(building) });
   try {
-    await applyMigrations(db.adapterFactory);
+    await applyMigrations(db.migrationAdapterFactory);
   } finally {
     await db.close();
   }

@@ -12,7 +12,7 @@ import type { OutboundMessage } from '../../src/app/outbound.ts';
 import type { Clock } from '../../src/app/ports.ts';
 import { renderCardPush } from '../../src/app/render-push.ts';
 import type { Database } from '../../src/store/database.ts';
-import { prismaDeliveryStores } from '../../src/store/delivery-store.ts';
+import { deliveryStores } from '../../src/store/delivery-store.ts';
 import { prismaStatusReader } from '../../src/store/status-store.ts';
 import type { PushLimits } from '../../workers/push/limits.ts';
 import type { NoticePush } from '../../workers/push/push-request.ts';
@@ -75,7 +75,7 @@ export function startHarnessWorker(options: {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const events: PushEvent[] = [];
   const reader = prismaStatusReader(options.db.prisma);
-  const stores = prismaDeliveryStores(options.db.prisma);
+  const stores = deliveryStores(options.db);
   const push = startPushWorker({
     connection: redisConnection(),
     redis,

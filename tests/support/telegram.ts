@@ -17,9 +17,9 @@ import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
-import { prismaChatStore } from '../../src/store/chat-store.ts';
+import { chatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
-import { prismaDeliveryStores } from '../../src/store/delivery-store.ts';
+import { deliveryStores } from '../../src/store/delivery-store.ts';
 import { prismaCommunityStore, prismaJoinCodeStore } from '../../src/store/roster-store.ts';
 import { prismaStatusReader } from '../../src/store/status-store.ts';
 import { startWorkers } from '../../workers/index.ts';
@@ -61,7 +61,7 @@ export async function startTelegramGateway(
       core,
       joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: prismaJoinCodeStore(db.prisma) },
       status: prismaStatusReader(db.prisma),
-      chats: prismaChatStore(db.prisma),
+      chats: chatStore(db),
       log: pino({ level: 'silent' }),
     },
   });
@@ -232,7 +232,7 @@ export async function startPipeline(
     senders: { telegram: sender },
     renderCard: (request, now) => renderCardPush(reader, request, now),
     renderNotice: (request, now) => renderNotice(ports.notices, request, now),
-    stores: prismaDeliveryStores(db.prisma),
+    stores: deliveryStores(db),
   });
   const workers = await startWorkers(
     { clock, ids: uuidSource, ...ports, push },

@@ -74,7 +74,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   await admin.end();
   const url = `postgresql://postgres@127.0.0.1:${port}/${name}`;
   const db = await openDatabase({ kind: 'postgres', url });
-  await applyMigrations(db.adapterFactory);
+  await applyMigrations(db.migrationAdapterFactory);
 
   let stopped = false;
   return {

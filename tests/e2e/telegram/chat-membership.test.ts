@@ -286,7 +286,7 @@ describe('real Telegram groups: topics, upgrades, removal', () => {
     const group = -1001000007004;
     const c = await communityIn(group);
     const registry = new Registry();
-    watchUnreachableChats(registry, () => countUnreachableBoundChats(db.prisma));
+    watchUnreachableChats(registry, () => countUnreachableBoundChats(db));
     const gauge = async () =>
       Number(/^yishi_unreachable_bound_chats (\d+)$/m.exec(await registry.metrics())?.[1]);
     const before = await gauge();

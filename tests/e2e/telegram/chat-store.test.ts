@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindChat } from '../../../src/app/bind-chat.ts';
 import { chatCommunity, chatLocale } from '../../../src/app/chat-ports.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaChatStore } from '../../../src/store/chat-store.ts';
+import { chatStore } from '../../../src/store/chat-store.ts';
 import { seedCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { linkTelegramAccounts, userIdOf } from '../../support/telegram.ts';
@@ -16,7 +16,7 @@ describe('chat store', () => {
   afterAll(() => db.drop());
 
   it('reads a group’s binding, a private chat’s communities, and /lang choices', async () => {
-    const chats = prismaChatStore(db.prisma);
+    const chats = chatStore(db);
     const a = await seedCommunity(db, { households: 3 });
     const b = await seedCommunity(db, { households: 3 });
     await bindChat(rosterDeps(db), { communityId: a.id, platform: 'telegram', chatId: '-100777' });
@@ -66,7 +66,7 @@ describe('chat store', () => {
   });
 
   it('owes a reply to one of racing callers, gives it back, marks it sent, and prunes old records', async () => {
-    const chats = prismaChatStore(db.prisma);
+    const chats = chatStore(db);
     const at = new Date('2026-12-01T00:00:00Z');
     const lease = 60_000;
     const results = await Promise.all(

@@ -11,9 +11,9 @@ import { bindChat } from '../../../src/app/bind-chat.ts';
 import { createHttpApp, listen } from '../../../src/runtime/http-server.ts';
 import { createMetrics } from '../../../src/runtime/metrics.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaChatStore } from '../../../src/store/chat-store.ts';
+import { chatStore } from '../../../src/store/chat-store.ts';
 import { openDatabase } from '../../../src/store/database.ts';
-import { prismaDeliberationStore } from '../../../src/store/deliberation-store.ts';
+import { deliberationStore } from '../../../src/store/deliberation-store.ts';
 import { prismaJoinCodeStore } from '../../../src/store/roster-store.ts';
 import { prismaStatusReader } from '../../../src/store/status-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
@@ -134,7 +134,7 @@ describe('telegram webhook', () => {
         core: c.deps,
         joinCodes: { ...c.deps, joinCodes: prismaJoinCodeStore(db.prisma) },
         status: prismaStatusReader(db.prisma),
-        chats: prismaChatStore(db.prisma),
+        chats: chatStore(db),
         log: pino({ level: 'silent' }),
       },
     });
@@ -161,7 +161,7 @@ describe('telegram webhook', () => {
       kind: 'postgres',
       url: 'postgresql://postgres@127.0.0.1:1/unreachable',
     });
-    const deadCore = { ...c.deps, store: prismaDeliberationStore(down.prisma) };
+    const deadCore = { ...c.deps, store: deliberationStore(down) };
     const adapter = await createTelegramAdapter({
       token: '123456789:TEST-token',
       apiRoot: gw.fake.apiRoot,
@@ -170,7 +170,7 @@ describe('telegram webhook', () => {
         core: deadCore,
         joinCodes: { ...c.deps, joinCodes: prismaJoinCodeStore(down.prisma) },
         status: prismaStatusReader(down.prisma),
-        chats: prismaChatStore(down.prisma),
+        chats: chatStore(down),
         log: pino({ level: 'silent' }),
       },
     });

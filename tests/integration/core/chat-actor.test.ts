@@ -1,17 +1,14 @@
 /**
- * Who acts for a chat account, on both store paths (plain SQL on the shared
- * pool, and Prisma as on the embedded database): a group acts only for the
+ * Who acts for a chat account: a group acts only for the
  * community it is bound to; only a private chat takes the account's own
  * community (issue 11 item 7: a linked resident's /propose in a group nobody
  * bound created a proposal in their community).
  */
-import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreDeps } from '../../../src/app/core.ts';
 import type { ActorRef } from '../../../src/app/ports.ts';
 import { propose } from '../../../src/app/propose.ts';
-import { prismaDeliberationStore } from '../../../src/store/deliberation-store.ts';
-import { PrismaClient } from '../../../src/store/generated/prisma/client.ts';
+import { deliberationStore } from '../../../src/store/deliberation-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { linkTelegramAccounts, userIdOf } from '../../support/telegram.ts';
@@ -21,17 +18,13 @@ const UNBOUND = '-1001000000551';
 describe('the actor of a chat account', () => {
   let db: TestDatabase;
   let c: TestCommunity;
-  let prismaOnly: PrismaClient;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     c = await seedCommunity(db, { households: 4 });
     await linkTelegramAccounts(db, c, [1]);
-    // A client of its own has no shared pool registered: the store takes its Prisma path.
-    prismaOnly = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url }) });
   });
   afterAll(async () => {
-    await prismaOnly?.$disconnect();
     await db?.drop();
   });
 
@@ -43,28 +36,26 @@ describe('the actor of a chat account', () => {
     isPrivate,
   });
 
-  for (const path of ['sql', 'prisma'] as const) {
-    it(`${path}: a linked resident acts for nobody in an unbound group, and for their community in private`, async () => {
-      const deps: CoreDeps = {
-        ...c.deps,
-        store: prismaDeliberationStore(path === 'sql' ? db.prisma : prismaOnly),
-      };
-      const before = await db.prisma.proposal.count();
-      const inGroup = await propose(deps, {
-        actor: chat(UNBOUND, false),
-        idempotencyKey: `t-${path}-group`,
-        title: '楼道灯不亮',
-      });
-      expect(inGroup.kind).toBe('chat_not_bound');
-      expect(await db.prisma.proposal.count()).toBe(before);
-
-      const inPrivate = await propose(deps, {
-        actor: chat(String(userIdOf(1)), true),
-        idempotencyKey: `t-${path}-private`,
-        title: `楼道灯不亮 (${path})`,
-      });
-      expect(inPrivate.kind).toBe('proposed');
-      expect(await db.prisma.proposal.count()).toBe(before + 1);
+  it('a linked resident acts for nobody in an unbound group, and for their community in private', async () => {
+    const deps: CoreDeps = {
+      ...c.deps,
+      store: deliberationStore(db),
+    };
+    const before = await db.prisma.proposal.count();
+    const inGroup = await propose(deps, {
+      actor: chat(UNBOUND, false),
+      idempotencyKey: 't-group',
+      title: '楼道灯不亮',
     });
-  }
+    expect(inGroup.kind).toBe('chat_not_bound');
+    expect(await db.prisma.proposal.count()).toBe(before);
+
+    const inPrivate = await propose(deps, {
+      actor: chat(String(userIdOf(1)), true),
+      idempotencyKey: 't-private',
+      title: '楼道灯不亮 (private)',
+    });
+    expect(inPrivate.kind).toBe('proposed');
+    expect(await db.prisma.proposal.count()).toBe(before + 1);
+  });
 });

@@ -10,7 +10,7 @@ import { importRoster } from '../../../src/app/import-roster.ts';
 import type { ActorRef } from '../../../src/app/ports.ts';
 import { reportProgress } from '../../../src/app/report-progress.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaDeliberationStore } from '../../../src/store/deliberation-store.ts';
+import { deliberationStore } from '../../../src/store/deliberation-store.ts';
 import type { ProposalState } from '../../../src/store/generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
@@ -111,7 +111,7 @@ describe('resolutions: assign, progress, done, survey', () => {
     deps = {
       clock: { now: () => current },
       ids: { next: () => randomUUID() },
-      store: prismaDeliberationStore(db.prisma),
+      store: deliberationStore(db),
     };
   });
   afterAll(() => db.drop());

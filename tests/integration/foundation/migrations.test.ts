@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationDrift, SCHEMA_PATH } from '../../../prisma/migrate.ts';
-import { type Database, openDatabase } from '../../../src/store/database.ts';
+import { migrationDrift, SCHEMA_PATH, scratchMigrationDatabase } from '../../../prisma/migrate.ts';
 
 // The drift check runs the committed migrations on a shadow database and
 // diffs the result against schema.prisma; an in-memory PGlite is the shadow.
 describe('migrations', () => {
-  let db: Database;
+  let db: Awaited<ReturnType<typeof scratchMigrationDatabase>>;
   beforeAll(async () => {
-    db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+    db = await scratchMigrationDatabase();
   });
   afterAll(() => db.close());
 

@@ -1,7 +1,7 @@
 /**
  * Closing many votes in one transaction (the deadline worker's batches in a
  * storm) decides exactly as closing each alone: same outcome, state, tally,
- * audit entry and announcements, once per vote, on both store paths.
+ * audit entry and announcements, once per vote.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { closeVote, closeVotes } from '../../../src/app/deadlines.ts';
 import type { Choice } from '../../../src/app/ports.ts';
 import { canonicalJson } from '../../../src/domain/audit-chain.ts';
 import { sha256 } from '../../../src/store/audit-append.ts';
-import { prismaVoteCloseStore } from '../../../src/store/schedule-store.ts';
+import { voteCloseStore } from '../../../src/store/schedule-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { openedVote } from '../../support/voting.ts';
@@ -38,10 +38,7 @@ async function votes(c: TestCommunity): Promise<number[]> {
   return numbers;
 }
 
-describe.each([
-  { path: 'SQL', sql: true },
-  { path: 'Prisma', sql: false },
-])('closeVotes ($path path)', ({ sql }) => {
+describe('closeVotes', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -66,7 +63,7 @@ describe.each([
     const deps = {
       clock: batched.clock,
       ids: { next: () => randomUUID() },
-      closer: prismaVoteCloseStore(db.prisma, { sql }),
+      closer: voteCloseStore(db),
     };
     const targets = batchVotes.map((number) => ({ communityId: batched.id, number }));
     const outcomes = await closeVotes(deps, [
@@ -149,7 +146,7 @@ describe.each([
     const deps = {
       clock: c.clock,
       ids: { next: () => randomUUID() },
-      closer: prismaVoteCloseStore(db.prisma, { sql }),
+      closer: voteCloseStore(db),
     };
     const [first, second] = await closeVotes(deps, [
       { communityId: c.id, number: later },

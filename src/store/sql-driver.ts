@@ -1,0 +1,45 @@
+/**
+ * The one interface every store is written against: a transaction that runs
+ * statements with parameters, and a single statement on its own. Both
+ * databases are reached through `pg` (PostgreSQL directly, PGlite through the
+ * local socket it is served on, embedded-host.ts), so both return the same
+ * JavaScript types: `bigint` columns as strings, `jsonb` parsed, `timestamp`
+ * as UTC dates, arrays as arrays.
+ */
+import type pg from 'pg';
+import {
+  infrastructureError,
+  inTransaction,
+  type SqlSession,
+  type SqlValue,
+  sqlSession,
+} from './sql-session.ts';
+
+export type SqlDriver = {
+  /**
+   * Runs `work` in one transaction; retried whole (up to 5 times) on a lost
+   * deadlock or serialization race. A lost connection, or one the database
+   * ended (idle in transaction, statement timeout), rejects with a
+   * `YishiError` (`database_unreachable` / `database_timeout`).
+   */
+  transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** One statement outside any transaction (it commits on its own). */
+  query<R>(text: string, values?: readonly SqlValue[]): Promise<R[]>;
+  /** One write on its own; resolves to the rows it changed. */
+  execute(text: string, values?: readonly SqlValue[]): Promise<number>;
+};
+
+export function poolDriver(pool: pg.Pool): SqlDriver {
+  const autocommit = sqlSession(pool);
+  return {
+    transaction: (work) => inTransaction(pool, work),
+    query: <R>(text: string, values?: readonly SqlValue[]) =>
+      autocommit.query<R>(text, values).catch((error: unknown) => {
+        throw infrastructureError(error);
+      }),
+    execute: (text, values) =>
+      autocommit.execute(text, values).catch((error: unknown) => {
+        throw infrastructureError(error);
+      }),
+  };
+}

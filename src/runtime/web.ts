@@ -1,18 +1,20 @@
 /**
  * The HTTP side of a process: health, metrics, the first-contact page, the
- * public board and, when a bot token is
- * configured, the Telegram adapter (webhook on the same server when
- * PUBLIC_URL is set, long polling otherwise).
+ * public board and, when their tokens are configured, the Telegram adapter
+ * (webhook on the same server when PUBLIC_URL is set, long polling
+ * otherwise) and the Slack adapter (`POST /slack/events` on the same
+ * server, or Socket Mode with SLACK_APP_TOKEN and no PUBLIC_URL).
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
+import { createSlackAdapter, type SlackAdapter } from '../../bots/slack/index.ts';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
 import { prismaBoardReader } from '../store/board-store.ts';
 import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
-import { chatStore } from '../store/chat-store.ts';
+import { prismaChatStore } from '../store/chat-store.ts';
 import { type Database, pingDatabase } from '../store/database.ts';
 import { prismaJoinCodeStore } from '../store/roster-store.ts';
 import { prismaStatusReader } from '../store/status-store.ts';
@@ -25,7 +27,12 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { pingRedis } from './redis.ts';
 
-export type Web = { server: Server; telegram: TelegramAdapter | undefined; close(): Promise<void> };
+export type Web = {
+  server: Server;
+  telegram: TelegramAdapter | undefined;
+  slack: SlackAdapter | undefined;
+  close(): Promise<void>;
+};
 
 export async function startWeb(deps: {
   config: Config;
@@ -57,23 +64,40 @@ export async function startWeb(deps: {
     }),
   );
 
-  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db));
+  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db.prisma));
 
+  // What every platform's conversation calls.
+  const chatDeps = {
+    core,
+    joinCodes: { clock: core.clock, ids: core.ids, joinCodes: prismaJoinCodeStore(db.prisma) },
+    status: prismaStatusReader(db.prisma),
+    chats: prismaChatStore(db.prisma),
+    log,
+  };
   let telegram: TelegramAdapter | undefined;
   if (config.telegram) {
     telegram = await createTelegramAdapter({
       token: config.telegram.token,
       apiRoot: config.telegram.apiRoot,
       webhookSecret: config.telegram.webhookSecret,
-      deps: {
-        core,
-        joinCodes: { clock: core.clock, ids: core.ids, joinCodes: prismaJoinCodeStore(db.prisma) },
-        status: prismaStatusReader(db.prisma),
-        chats: chatStore(db),
-        log,
-      },
+      deps: chatDeps,
     });
     if (config.publicUrl) telegram.mount(app);
+  }
+  let slack: SlackAdapter | undefined;
+  if (config.slack) {
+    // Socket Mode is for development, like Telegram's polling: only without a public URL.
+    const socket = !config.publicUrl && config.slack.appToken !== undefined;
+    slack = createSlackAdapter({
+      token: config.slack.token,
+      signingSecret: config.slack.signingSecret,
+      apiUrl: config.slack.apiUrl,
+      transport:
+        socket && config.slack.appToken
+          ? { kind: 'socket', appToken: config.slack.appToken }
+          : { kind: 'http', app },
+      deps: chatDeps,
+    });
   }
 
   const server = await listen(app, config.port);
@@ -86,13 +110,24 @@ export async function startWeb(deps: {
     log.info('telegram long polling (no PUBLIC_URL)');
   }
 
+  if (slack) {
+    await slack.start();
+    log.info(
+      config.publicUrl || !config.slack?.appToken
+        ? 'slack events at /slack/events'
+        : 'slack socket mode (no PUBLIC_URL)',
+    );
+  }
+
   return {
     server,
     telegram,
+    slack,
     async close() {
       // Stop taking requests first; in-flight webhook requests finish before the bot stops.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await telegram?.stop();
+      await slack?.stop();
     },
   };
 }

@@ -12,14 +12,15 @@ import { pino } from 'pino';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../../src/app/core.ts';
 import { renderNotice } from '../../src/app/notices.ts';
+import type { ChatSender, Platform } from '../../src/app/ports.ts';
 import { renderCardPush } from '../../src/app/render-push.ts';
 import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
-import { chatStore } from '../../src/store/chat-store.ts';
+import { prismaChatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
-import { deliveryStores } from '../../src/store/delivery-store.ts';
+import { prismaDeliveryStores } from '../../src/store/delivery-store.ts';
 import { prismaCommunityStore, prismaJoinCodeStore } from '../../src/store/roster-store.ts';
 import { prismaStatusReader } from '../../src/store/status-store.ts';
 import { startWorkers } from '../../workers/index.ts';
@@ -61,7 +62,7 @@ export async function startTelegramGateway(
       core,
       joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: prismaJoinCodeStore(db.prisma) },
       status: prismaStatusReader(db.prisma),
-      chats: chatStore(db),
+      chats: prismaChatStore(db.prisma),
       log: pino({ level: 'silent' }),
     },
   });
@@ -208,8 +209,9 @@ export type Pipeline = {
  */
 export async function startPipeline(
   db: Database,
-  sender: TelegramAdapter['sender'],
-  options: { coalesceMs: number },
+  sender: TelegramAdapter['sender'] | undefined,
+  /** `senders`: other platforms' senders beside Telegram's (a community with Slack channels too). */
+  options: { coalesceMs: number; senders?: Partial<Record<Platform, ChatSender>> },
 ): Promise<Pipeline> {
   const prefix = `t-${randomUUID()}`;
   const clock = { now: () => new Date() };
@@ -229,10 +231,10 @@ export async function startPipeline(
     redis,
     prefix,
     clock,
-    senders: { telegram: sender },
+    senders: { ...(sender ? { telegram: sender } : {}), ...options.senders },
     renderCard: (request, now) => renderCardPush(reader, request, now),
     renderNotice: (request, now) => renderNotice(ports.notices, request, now),
-    stores: deliveryStores(db),
+    stores: prismaDeliveryStores(db.prisma),
   });
   const workers = await startWorkers(
     { clock, ids: uuidSource, ...ports, push },

@@ -130,6 +130,8 @@ const BUTTON_KEYS = {
 } as const;
 
 function buttonLabel(locale: Locale, button: ButtonAction): string {
+  if (button.kind === 'topic')
+    return `[${t(locale, 'button.topic_draft', { term: button.term ?? '' })}]`;
   const key =
     button.kind === 'cosign'
       ? BUTTON_KEYS.cosign()

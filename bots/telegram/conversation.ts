@@ -53,7 +53,10 @@ export function conversationFeature(deps: TelegramDeps): Composer<YishiContext> 
   feature.on('callback_query:data', async (ctx) => {
     const { action } = ctx.turn;
     if (action === undefined) return;
-    await deliver(ctx, deps, await handle(deps, ctx.turn, { kind: 'action', action }));
+    const reply = await handle(deps, ctx.turn, { kind: 'action', action });
+    await deliver(ctx, deps, reply);
+    // A button answered with a message (a hot topic's draft) still stops the button's spinner.
+    if (reply.kind !== 'answer') await ctx.answerCallbackQuery().catch(() => {});
   });
 
   // A command no one took: answered in a private chat, or in a group when addressed to this

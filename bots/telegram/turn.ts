@@ -1,7 +1,7 @@
 /**
  * The first middleware of every update: reads the chat's context once per
  * handled update (commands and button presses only: other messages cost
- * nothing), and refuses malformed or forged button data before any use case
+ * no query; in a group they go to the hot-topics sink), and refuses malformed or forged button data before any use case
  * sees it. Before any feature runs it also settles who may act here: a
  * channel's post in a group is nobody's command; an anonymous admin is asked
  * to speak as themselves; a group not bound to a community acts for none.
@@ -75,7 +75,21 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
     const message = ctx.message;
     if (!message) return;
     captionAsText(message);
-    if (!message.text?.startsWith('/')) return;
+    if (!message.text?.startsWith('/')) {
+      // An ordinary group message: counted for hot topics when its chat is opted in. The sink
+      // returns at once (the work runs after the webhook is answered) and keeps only terms.
+      const text = message.text;
+      if (text && message.chat.type !== 'private' && !from.is_bot && !message.sender_chat) {
+        deps.countMessage?.({
+          platform: 'telegram',
+          chatId: String(message.chat.id),
+          userId: String(from.id),
+          deliveryKey: `tg-${botId}-${ctx.update.update_id}`,
+          text,
+        });
+      }
+      return;
+    }
     const isPrivate = message.chat.type === 'private';
     // Only for the answers given here: in a bound group the conversation tells other bots' commands apart.
     const command = isPrivate ? undefined : commandFor(message.text, ctx.me.username);

@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   completeResolution: 'executor',
   showStatus: 'anyone',
   setChatLocale: 'anyone',
+  hotTopics: 'committee',
 } as const satisfies Record<string, Permission>;
 
 export type UseCaseName = keyof typeof PERMISSIONS;

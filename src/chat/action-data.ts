@@ -9,6 +9,7 @@
  *   v1:c:12      co-sign #12
  *   v1:v:12:f    vote for (a: against, x: abstain) on #12
  *   v1:s:12:y    survey answer yes (n: no) on resolution #12
+ *   v1:t:345     a proposal draft about hot-topics term 345 (its id, not its text)
  */
 import { z } from 'zod';
 import type { ButtonAction } from '../app/outbound.ts';
@@ -59,6 +60,9 @@ const ActionDataSchema = z
           answer: code === 'y' ? 'yes' : 'no',
         }),
       ),
+      z
+        .tuple([z.literal('v1'), z.literal('t'), NumberPart])
+        .transform(([, , termId]): ButtonAction => ({ kind: 'topic', termId })),
     ]),
   );
 
@@ -71,6 +75,8 @@ export function encodeActionData(action: ButtonAction): string {
       return `v1:v:${action.number}:${CHOICE_OF[action.choice]}`;
     case 'survey':
       return `v1:s:${action.number}:${action.answer === 'yes' ? 'y' : 'n'}`;
+    case 'topic':
+      return `v1:t:${action.termId}`;
   }
 }
 

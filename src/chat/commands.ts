@@ -48,6 +48,8 @@ export type ChatCommand =
   | { name: 'status'; number: number | undefined }
   | { name: 'points' }
   | { name: 'lang'; text: string }
+  /** `on`/`off` opts this chat in or out of hot-topic counting; none shows the hot list. */
+  | { name: 'topics'; setting: 'on' | 'off' | undefined }
   | { name: 'help' };
 
 /**
@@ -172,6 +174,14 @@ function parseArguments(
       return { name };
     case 'lang':
       return { name, text };
+    case 'topics': {
+      const [setting, ...rest] = words(text.toLowerCase());
+      if (rest.length > 0) return { problem: { field: 'usage' } };
+      if (setting === undefined) return { name, setting: undefined };
+      return setting === 'on' || setting === 'off'
+        ? { name, setting }
+        : { problem: { field: 'usage' } };
+    }
   }
 }
 

@@ -42,6 +42,7 @@ import {
 } from './replies.ts';
 import { type ActionAnswer, type ChatReply, say } from './reply-plan.ts';
 import { openLines } from './status.ts';
+import { topicDraftReply, topicsReply } from './topics.ts';
 import type { ChatDeps, ChatInput, ChatTurn } from './turn.ts';
 
 /**
@@ -61,6 +62,7 @@ const IN_COMMUNITY: ReadonlySet<CommandName> = new Set<CommandName>([
   'withdraw',
   'status',
   'points',
+  'topics',
 ]);
 
 /** Commands whose text is a ballot: their replies go with the command message removed. */
@@ -70,6 +72,12 @@ const SECRET_ARGUMENTS: ReadonlySet<CommandName> = new Set<CommandName>(['vote',
 export async function handle(deps: ChatDeps, turn: ChatTurn, input: ChatInput): Promise<ChatReply> {
   switch (input.kind) {
     case 'action':
+      // A hot-list button answers with a draft message, not a notice to the presser.
+      if (input.action.kind === 'topic') {
+        const refused = communityUnknownLines(turn);
+        if (refused) return { kind: 'answer', locale: turn.locale, lines: refused, alert: true };
+        return topicDraftReply(deps, turn, input.action.termId);
+      }
       return handleAction(deps, turn, input.action);
     case 'unknown':
       return say(turn.locale, [{ key: 'error.unknown_command', params: { command: input.name } }]);
@@ -190,6 +198,8 @@ async function handleCommand(
       // The confirmation is already in the new language.
       return say(outcome.locale, [{ key: 'lang.set', params: {} }]);
     }
+    case 'topics':
+      return topicsReply(deps, turn, command.setting);
     case 'help':
       return say(turn.locale, await helpLines(deps, turn));
   }
@@ -231,7 +241,7 @@ async function status(
 async function handleAction(
   deps: ChatDeps,
   turn: ChatTurn,
-  action: ButtonAction,
+  action: Exclude<ButtonAction, { kind: 'topic' }>,
 ): Promise<ActionAnswer> {
   const answer = (lines: ActionAnswer['lines'], alert: boolean): ActionAnswer => ({
     kind: 'answer',

@@ -30,6 +30,7 @@ const USE_CASE_OF: Readonly<Record<CommandName, UseCaseName | null>> = {
   status: 'showStatus',
   points: 'ownPoints',
   lang: 'setChatLocale',
+  topics: 'hotTopics',
   help: null,
 };
 

@@ -67,6 +67,8 @@ export function buttonLabel(action: ButtonAction, locale: Locale): string {
       return t(locale, `button.vote_${action.choice}`);
     case 'survey':
       return t(locale, `button.survey_${action.answer}`);
+    case 'topic':
+      return t(locale, 'button.topic_draft', { term: action.term ?? '' });
   }
 }
 
@@ -75,7 +77,8 @@ export function buttonRows(buttons: readonly ButtonAction[]): ButtonAction[][] {
   const rows: ButtonAction[][] = [];
   for (const action of buttons) {
     const row = rows.at(-1);
-    if (row && row[0]?.kind === action.kind) row.push(action);
+    // A hot-topics card's terms are long: one per row.
+    if (row && row[0]?.kind === action.kind && action.kind !== 'topic') row.push(action);
     else rows.push([action]);
   }
   return rows;

@@ -5,7 +5,9 @@
  */
 import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
 import type { CoreDeps } from '../app/core.ts';
+import type { CountingChats, MessageSink } from '../app/count-message.ts';
 import type { RosterDeps } from '../app/deps.ts';
+import type { HotTopicStore } from '../app/hot-topics-ports.ts';
 import type { ButtonAction } from '../app/outbound.ts';
 import type { ActorRef, Platform } from '../app/ports.ts';
 import type { StatusReader } from '../app/status.ts';
@@ -20,6 +22,10 @@ export type ChatDeps = {
   joinCodes: Pick<RosterDeps, 'clock' | 'ids' | 'joinCodes'>;
   status: StatusReader;
   chats: Pick<ChatStore, 'setLocale'>;
+  /** Hot topics (`/topics`, the hot list's buttons); absent, `/topics` says they are off. */
+  hotTopics?: { topics: HotTopicStore; chats: CountingChats } | undefined;
+  /** Where ordinary group messages go to be counted for hot topics; absent, they are not. */
+  countMessage?: MessageSink | undefined;
 };
 
 /** One command or button press being handled. */

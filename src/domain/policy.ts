@@ -67,6 +67,8 @@ export type Policy = {
   readonly digest: DigestPolicy;
   /** Who may open the public board: anyone by slug, only holders of the link key, or nobody. */
   readonly board: BoardAccess;
+  /** Count words of ordinary messages in the chats the committee opted in (`/topics on`). */
+  readonly hotTopics: 'off' | 'on';
 };
 
 /** `public`: the key may be the slug; `link`: only the stored unguessable key; `off`: 404. */
@@ -169,6 +171,7 @@ export const PolicyFileSchema = z.strictObject(
     board: z
       .enum(['public', 'link', 'off'], { error: 'expected "public", "link" or "off"' })
       .prefault('link'),
+    hotTopics: z.enum(['off', 'on'], { error: 'expected "off" or "on"' }).prefault('off'),
   },
   { error: 'expected a JSON object of policy settings' },
 );
@@ -196,6 +199,7 @@ function toPolicy(file: z.output<typeof PolicyFileSchema>): Policy {
     points: file.points,
     digest: { weekday: file.digest.weekday as IsoWeekday, minuteOfDay: file.digest.time },
     board: file.board,
+    hotTopics: file.hotTopics,
   };
 }
 
@@ -270,5 +274,6 @@ export function serializePolicy(policy: Policy): Required<PolicyFile> {
     points: { ...policy.points },
     digest: { weekday: policy.digest.weekday, time: formatClockTime(policy.digest.minuteOfDay) },
     board: policy.board,
+    hotTopics: policy.hotTopics,
   };
 }

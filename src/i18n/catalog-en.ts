@@ -377,6 +377,29 @@ export const en = {
   'help.points': '{cmd}points\nShows your participation points and recent entries.',
   'help.lang': '{cmd}lang zh|en\nSwitches this chat between Chinese and English.',
   'help.help': '{cmd}help\nShows the commands you can use.',
+  'help.topics':
+    '{cmd}topics [on|off]\nShows what residents keep raising; on/off counts this group’s messages or stops (words only, never who or what was said).',
+
+  // Hot topics (/topics and the weekly card)
+  'button.topic_draft': 'Propose: {term}',
+  'topics.heading.weekly': 'Hot topics this week in {community}',
+  'topics.heading.now': 'Hot topics in {community} (last 7 days)',
+  'topics.item': '{rank}. “{term}”: {count} messages from {senders} people',
+  'topics.how_to_propose': 'Press a topic to get a ready {cmd}propose draft.',
+  'topics.empty': 'Nothing stands out yet: a topic needs at least 3 different people raising it.',
+  'topics.counting_off': 'This group is not counted. Send {cmd}topics on to count it.',
+  'topics.opted_in':
+    '{changed, select, true {Hot topics: this group’s messages are counted from now on (words only; no text, sender or message is kept).} other {This group is already counted.}} {cmd}topics off stops it.',
+  'topics.opted_out':
+    '{changed, select, true {Hot topics: this group is no longer counted.} other {This group is not counted.}} {cmd}topics on counts it again.',
+  'topics.private_chat': 'Send {cmd}topics on or off in the group to be counted, not here.',
+  'topics.policy_off':
+    'Hot topics are off for this community. Turn them on with: yishi community policy --set hotTopics=on',
+  'topics.not_committee': 'Only the committee can use {cmd}topics.',
+  'topics.draft':
+    'A proposal draft about “{term}”. Copy the next line, edit the title if you like, and send it:\n{cmd}propose {term}',
+  'topics.term_unknown':
+    'This topic is no longer on the list. Send {cmd}topics to see the current one.',
 
   // Refusals (core.ts): each says what to do instead
   'refusal.not_joined':

@@ -338,6 +338,27 @@ export const zhCN: Record<MessageKey, string> = {
   'help.points': '{cmd}points\n查看您的参与积分和最近记录。',
   'help.lang': '{cmd}lang zh|en\n切换本聊天的语言（中文或英文）。',
   'help.help': '{cmd}help\n列出您可以使用的命令。',
+  'help.topics':
+    '{cmd}topics [on|off]\n查看居民近期反复提到的话题；on/off 开始或停止统计本群消息（只计词频，不保存内容和发言人）。',
+
+  // 热点话题（/topics 与每周卡片）
+  'button.topic_draft': '发起议题：{term}',
+  'topics.heading.weekly': '{community} 本周热点话题',
+  'topics.heading.now': '{community} 热点话题（近 7 天）',
+  'topics.item': '{rank}. “{term}”：{count} 条消息，{senders} 人提到',
+  'topics.how_to_propose': '点击话题即可得到一条现成的 {cmd}propose 议题草稿。',
+  'topics.empty': '暂无突出的话题：至少要有 3 位不同的居民提到才算。',
+  'topics.counting_off': '本群未开启统计。发送 {cmd}topics on 开启。',
+  'topics.opted_in':
+    '{changed, select, true {热点话题：从现在起统计本群消息（只计词频，不保存内容、发言人或消息）。} other {本群已在统计中。}}发送 {cmd}topics off 可停止。',
+  'topics.opted_out':
+    '{changed, select, true {热点话题：本群已停止统计。} other {本群未在统计。}}发送 {cmd}topics on 可重新开启。',
+  'topics.private_chat': '请在要统计的群里发送 {cmd}topics on 或 off，而不是在这里。',
+  'topics.policy_off': '本社区未开启热点话题。开启方法：yishi community policy --set hotTopics=on',
+  'topics.not_committee': '只有业委会成员可以使用 {cmd}topics。',
+  'topics.draft':
+    '关于“{term}”的议题草稿。复制下一行，可先修改标题，然后发送：\n{cmd}propose {term}',
+  'topics.term_unknown': '这个话题已不在列表中。发送 {cmd}topics 查看当前列表。',
 
   // 拒绝：每条都说明下一步怎么做
   'refusal.not_joined':

@@ -56,6 +56,7 @@ export const HELP_COMMANDS = [
   'status',
   'points',
   'lang',
+  'topics',
   'help',
 ] as const satisfies readonly HelpKeySuffix<MessageKey>[];
 

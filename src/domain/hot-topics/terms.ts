@@ -1,0 +1,73 @@
+/**
+ * The terms of one chat message, the only thing the hot-topics count ever
+ * sees of it: words (Intl.Segmenter, word granularity), the character pairs
+ * inside each run of Han characters (the segmenter cuts 外墙 into 外 + 墙
+ * and 快递柜 into 快递 + 柜, so pairs catch what it splits), and adjacent
+ * word pairs; stop words and single characters dropped. Pure: the same text
+ * always gives the same terms.
+ */
+import { STOPWORDS_EN } from './stopwords-en.ts';
+import { FUNCTION_CHARACTERS_ZH, STOPWORDS_ZH } from './stopwords-zh.ts';
+
+/** Longer terms are cut off: a term is a key in Redis and a row in PostgreSQL. */
+export const MAX_TERM_LENGTH = 24;
+
+/** Messages past this many characters are read up to it (a pasted notice is not chat). */
+export const MAX_MESSAGE_LENGTH = 2000;
+
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+const HAN = /\p{Script=Han}/u;
+const HAN_RUN = /\p{Script=Han}+/gu;
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+const isStopWord = (word: string) => STOPWORDS_ZH.has(word) || STOPWORDS_EN.has(word);
+
+/** Counts one character as one, whatever its UTF-16 length. */
+const characters = (word: string) => [...word].length;
+
+function keep(word: string): boolean {
+  return characters(word) > 1 && characters(word) <= MAX_TERM_LENGTH && !isStopWord(word);
+}
+
+/** Chinese pairs read as one word (停车 + 收费 -> 停车收费); others keep a space. */
+function joinPair(a: string, b: string): string {
+  return HAN.test(a.slice(-1)) && HAN.test(b[0] ?? '') ? a + b : `${a} ${b}`;
+}
+
+/**
+ * The distinct terms of `text`, each once however often it occurs: one
+ * message is one voice, so repeating a word in it does not make a topic.
+ */
+export function messageTerms(text: string): Set<string> {
+  const input = text.slice(0, MAX_MESSAGE_LENGTH).toLowerCase();
+  const terms = new Set<string>();
+  // Adjacent kept words form a pair; punctuation (not spaces) ends a phrase.
+  let previous: string | undefined;
+  for (const { segment, isWordLike } of segmenter.segment(input)) {
+    if (!isWordLike) {
+      if (segment.trim() !== '') previous = undefined;
+      continue;
+    }
+    if (!WORD_CHARACTER.test(segment) || !keep(segment)) {
+      // A dropped word still separates its neighbours only when it is a real word.
+      if (characters(segment) > 1) previous = undefined;
+      continue;
+    }
+    terms.add(segment);
+    if (previous !== undefined) {
+      const pair = joinPair(previous, segment);
+      if (characters(pair) <= MAX_TERM_LENGTH) terms.add(pair);
+    }
+    previous = segment;
+  }
+  for (const [run] of input.matchAll(HAN_RUN)) {
+    const chars = [...run];
+    for (let i = 0; i + 1 < chars.length; i++) {
+      const [a = '', b = ''] = [chars[i], chars[i + 1]];
+      if (FUNCTION_CHARACTERS_ZH.has(a) || FUNCTION_CHARACTERS_ZH.has(b)) continue;
+      if (!isStopWord(a + b)) terms.add(a + b);
+    }
+  }
+  return terms;
+}

@@ -6,6 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { BoardLinks } from '../src/app/board-links.ts';
 import type { CoreDeps } from '../src/app/core.ts';
 import { closeVote } from '../src/app/deadlines.ts';
 import type { DeliveryStores } from '../src/app/delivery-ports.ts';
@@ -65,6 +66,8 @@ export type WorkersDeps = Omit<WorkerPorts, 'notices' | 'deliveries'> &
      */
     push?: PushPort | undefined;
     log?: WorkerLog | undefined;
+    /** PUBLIC_URL and the board keys, for the board link under each card; absent: no link. */
+    boardLinks?: BoardLinks | undefined;
   };
 
 /** Where Redis is, when not given as a URL. */
@@ -176,7 +179,7 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
           clock: deps.clock,
           senders: deps.senders ?? {},
           renderCard: (request, now, notBeforeMs) =>
-            renderCardPush(cardReads?.at(notBeforeMs) ?? renders, request, now),
+            renderCardPush(cardReads?.at(notBeforeMs) ?? renders, request, now, deps.boardLinks),
           renderNotice: (request, now) => renderNotice(renders, request, now),
           stores: deps.deliveries,
           ...(settings.limits === undefined ? {} : { limits: settings.limits }),

@@ -16,7 +16,7 @@ import {
   plainLines as formatLines,
   messageTexts,
 } from '../../src/chat/render-lines.ts';
-import type { Locale } from '../../src/i18n/translate.ts';
+import { type Locale, t } from '../../src/i18n/translate.ts';
 import { encodeCallbackData } from './callback-data.ts';
 import { escapeHtml } from './escape.ts';
 
@@ -71,11 +71,14 @@ export function keyboardFor(
 
 /** A card or notice as a Telegram message: bold heading, progress bar, buttons, within the limit. */
 export function renderMessage(message: OutboundMessage): TelegramMessage {
+  const label = message.link ? t(message.locale, message.link.label) : '';
+  // Telegram counts the visible text only: the label, not the URL.
+  const limit = TELEGRAM_TEXT_LIMIT - (message.link ? label.length + 1 : 0);
+  const text = toHtml(fitLines(messageTexts(message, TELEGRAM_COMMAND_PREFIX), limit), true);
   return {
-    html: toHtml(
-      fitLines(messageTexts(message, TELEGRAM_COMMAND_PREFIX), TELEGRAM_TEXT_LIMIT),
-      true,
-    ),
+    html: message.link
+      ? `${text}\n<a href="${escapeHtml(message.link.url)}">${escapeHtml(label)}</a>`
+      : text,
     keyboard: keyboardFor(message.buttons, message.locale),
   };
 }

@@ -46,7 +46,12 @@ export type OutboundMessage = {
   lines: MessageLine[];
   progress: Card['progress'];
   buttons: ButtonAction[];
+  /** A link shown under the lines: a card's public board page (absent without one). */
+  link?: CardLink;
 };
+
+/** A labelled URL; the renderer makes it a link in its markup (the label is a locale key). */
+export type CardLink = { label: MessageKey; url: string };
 
 type Context = { policy: Policy; locale: Locale; timezone: string };
 

@@ -5,6 +5,7 @@
  * notices' renderer. `null` means there is nothing to deliver any more.
  */
 import { normalizeLocale } from '../i18n/translate.ts';
+import { type BoardLinks, itemPageUrl } from './board-links.ts';
 import { communityPolicy, type Publication } from './core.ts';
 import { buildCard, type OutboundMessage } from './outbound.ts';
 import type { Platform } from './ports.ts';
@@ -34,6 +35,8 @@ export async function renderCardPush(
   reader: StatusReader,
   request: CardRequest,
   now: Date,
+  /** PUBLIC_URL and the board keys; absent (no PUBLIC_URL), cards carry no board link. */
+  links?: BoardLinks,
 ): Promise<OutboundMessage | null> {
   const community = await reader.community(request.communityId);
   if (!community) return null;
@@ -59,5 +62,12 @@ export async function renderCardPush(
     locale,
     timezone: community.timezone,
   });
-  return { locale, lines: card.lines, progress: card.progress, buttons: card.buttons };
+  const url = await itemPageUrl(links, community, request.number);
+  return {
+    locale,
+    lines: card.lines,
+    progress: card.progress,
+    buttons: card.buttons,
+    ...(url ? { link: { label: 'card.board_link', url } } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import { startWorkers, type Workers } from '../../workers/index.ts';
 import { startMaintenance } from '../../workers/maintenance.ts';
 import type { ChatSender, Platform } from '../app/ports.ts';
 import type { Config } from '../config.ts';
+import { prismaBoardKeys } from '../store/board-store.ts';
 import type { Database } from '../store/database.ts';
 import { pruneExpired, sealAllCommunities } from '../store/maintenance-store.ts';
 import type { Logger } from './logger.ts';
@@ -66,6 +67,10 @@ export async function startWorkerSide(deps: {
         ...databasePorts(db),
         senders: senders(config),
         log,
+        // PUBLIC_URL enters the core here: without it, cards carry no board link.
+        boardLinks: config.publicUrl
+          ? { publicUrl: config.publicUrl, keys: prismaBoardKeys(db.prisma) }
+          : undefined,
       },
       { connection: config.redisUrl, prefix: QUEUE_PREFIX, alongside: [maintenance] },
     );

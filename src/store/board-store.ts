@@ -11,6 +11,7 @@ import type {
   ChainState,
   ParticipationData,
 } from '../app/board.ts';
+import type { BoardKeys } from '../app/board-links.ts';
 import type { ResolutionRecord } from '../app/ports.ts';
 import type { ProposalStatusRow } from '../app/status.ts';
 import { checkSealedAudit } from './audit-seal.ts';
@@ -252,6 +253,19 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
         households: buildings.reduce((s, b) => s + b.households, 0),
         months,
       };
+    },
+  };
+}
+
+/** The stored board keys, for the link under each card (src/app/board-links.ts). */
+export function prismaBoardKeys(prisma: PrismaClient): BoardKeys {
+  return {
+    async boardKey(communityId) {
+      const row = await prisma.community.findUnique({
+        where: { id: communityId },
+        select: { boardKey: true },
+      });
+      return row?.boardKey ?? null;
     },
   };
 }

@@ -8,6 +8,7 @@ import type { ConnectionOptions, Queue } from 'bullmq';
 import { Api } from 'grammy';
 import { Redis } from 'ioredis';
 import { createTelegramSender } from '../../bots/telegram/sender.ts';
+import type { BoardLinks } from '../../src/app/board-links.ts';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
 import type { Clock } from '../../src/app/ports.ts';
 import { renderCardPush } from '../../src/app/render-push.ts';
@@ -71,6 +72,8 @@ export function startHarnessWorker(options: {
   limits?: PushLimits;
   concurrency?: number;
   onEvent?: (event: PushEvent) => void;
+  /** PUBLIC_URL and board keys: cards then link to their board page. */
+  boardLinks?: BoardLinks;
 }): HarnessWorker {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const events: PushEvent[] = [];
@@ -84,7 +87,7 @@ export function startHarnessWorker(options: {
     senders: {
       telegram: createTelegramSender(new Api(TEST_BOT_TOKEN, { apiRoot: options.apiRoot })),
     },
-    renderCard: (request, now) => renderCardPush(reader, request, now),
+    renderCard: (request, now) => renderCardPush(reader, request, now, options.boardLinks),
     renderNotice: renderKeyNotice,
     stores,
     ...(options.limits ? { limits: options.limits } : {}),

@@ -40,6 +40,9 @@ export type SlackAdapter = {
   bolt: App;
   /** Socket Mode: connects; HTTP: nothing to do (the route is mounted). */
   start(): Promise<void>;
+  /** Resolves once every acknowledged delivery has been handled (tests, shutdown). */
+  settled(): Promise<void>;
+  /** Disconnects (Socket Mode) and waits for acknowledged deliveries to be handled. */
   stop(): Promise<void>;
   /** For the push queue: one call per send/edit, no retries of its own. */
   sender: ChatSender;
@@ -89,7 +92,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       logger,
     });
   }
-  registerListeners(bolt, deps);
+  const pending = registerListeners(bolt, deps);
   const sender = createSlackSender(slackPushClient(options.token, options.apiUrl));
   return {
     bolt,
@@ -97,8 +100,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     async start() {
       if (transport.kind === 'socket') await bolt.start();
     },
+    settled: () => pending.settled(),
     async stop() {
       if (transport.kind === 'socket') await bolt.stop();
+      await pending.settled();
     },
   };
 }

@@ -37,8 +37,31 @@ import { loadSlackTurn, type SlackDeps } from './turn.ts';
 /** The one slash command (manifest.yaml). */
 export const SLASH_COMMAND = '/yishi';
 
+/**
+ * The work still running after its acknowledgement: a shutdown waits for
+ * it, so an acknowledged delivery is not dropped half-way.
+ */
+export type PendingWork = {
+  track(work: Promise<void>): Promise<void>;
+  /** Resolves once nothing acknowledged is still being handled. */
+  settled(): Promise<void>;
+};
+
+function pendingWork(): PendingWork {
+  const running = new Set<Promise<void>>();
+  return {
+    track(work) {
+      running.add(work);
+      return work.finally(() => running.delete(work));
+    },
+    async settled() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
 /** Runs work after the acknowledgement; a failure is logged and, where possible, said. */
-async function afterAck(
+async function run(
   deps: SlackDeps,
   what: string,
   work: () => Promise<void>,
@@ -79,11 +102,14 @@ async function runCommand(
   await deliver(deps, turn, to, await handle(deps, turn, parseCommand(name, text)));
 }
 
-export function registerListeners(app: App, deps: SlackDeps): void {
+/** Registers every listener on `app`; returns the work they leave running after acknowledging. */
+export function registerListeners(app: App, deps: SlackDeps): PendingWork {
+  const pending = pendingWork();
+  const afterAck = (what: string, work: () => Promise<void>, tell?: RespondFn) =>
+    pending.track(run(deps, what, work, tell));
   app.command(SLASH_COMMAND, async ({ ack, body, respond, client }) => {
     await ack();
     await afterAck(
-      deps,
       'slash command',
       async () => {
         const command = SlashCommandSchema.parse(body);
@@ -103,7 +129,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
 
   app.action({ type: 'block_actions' }, async ({ ack, body, respond, client }) => {
     await ack();
-    await afterAck(deps, 'button', async () => {
+    await afterAck('button', async () => {
       const press = BlockActionSchema.parse(body);
       const [pressed] = press.actions;
       const channelId = press.channel?.id;
@@ -134,7 +160,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
-    await afterAck(deps, 'propose form', async () => {
+    await afterAck('propose form', async () => {
       const submission = ViewSubmissionSchema.parse(body);
       if (read.kind === 'malformed') {
         deps.log.warn({ viewId: submission.view.id }, 'slack form submission not understood');
@@ -156,7 +182,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   });
 
   app.event('member_joined_channel', async ({ event, body, context }) => {
-    await afterAck(deps, 'membership event', async () => {
+    await afterAck('membership event', async () => {
       const member = MemberEventSchema.parse(event);
       if (member.user !== context.botUserId) return;
       await botMembership(deps, body, member.channel, { kind: 'member' });
@@ -164,7 +190,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   });
 
   app.event('member_left_channel', async ({ event, body, context }) => {
-    await afterAck(deps, 'membership event', async () => {
+    await afterAck('membership event', async () => {
       const member = MemberEventSchema.parse(event);
       if (member.user !== context.botUserId) return;
       const reason = 'bot left the channel (member_left_channel)';
@@ -176,7 +202,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, body, client }) => {
     const dm = DirectMessageSchema.safeParse(event);
     if (!dm.success) return;
-    await afterAck(deps, 'direct message', async () => {
+    await afterAck('direct message', async () => {
       const envelope = EventEnvelopeSchema.parse(body);
       const turn = await loadSlackTurn(deps, {
         teamId: envelope.team_id,
@@ -192,6 +218,8 @@ export function registerListeners(app: App, deps: SlackDeps): void {
       await runCommand(deps, turn, replier(client, turn), line);
     });
   });
+
+  return pending;
 }
 
 /** Opens the propose form; false when Slack refused (the trigger expired): a usage line follows. */

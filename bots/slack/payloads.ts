@@ -48,7 +48,8 @@ export const DirectMessageSchema = z.object({
   channel_type: z.literal('im'),
   user: Id,
   text: z.string(),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  // Edits, joins, bots' own posts: not commands.
+  subtype: z.undefined().optional(),
+  bot_id: z.undefined().optional(),
   thread_ts: z.string().optional(),
 });

@@ -47,6 +47,8 @@ export async function seedCommunity(
     policy?: Record<string, unknown>;
     clock?: TestClock;
     realClock?: boolean;
+    /** The Slack user id the roster gives resident i (`slack_user_id`, linked at import). */
+    slackUserOf?: (index: number) => string;
   },
 ): Promise<TestCommunity> {
   const clock = options.clock ?? testClock();
@@ -74,6 +76,7 @@ export async function seedCommunity(
         unit: String(100 + (h % perBuilding)),
         name: `居民${h}-${m}`,
         roles,
+        ...(options.slackUserOf ? { slack_user_id: options.slackUserOf(i) } : {}),
       });
     }
   }

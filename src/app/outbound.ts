@@ -22,7 +22,9 @@ import { type ProposalStatusView, proposalStatus, type StatusReader } from './st
 export type ButtonAction =
   | { kind: 'cosign'; number: number }
   | { kind: 'vote'; number: number; choice: Choice }
-  | { kind: 'survey'; number: number; answer: 'yes' | 'no' };
+  | { kind: 'survey'; number: number; answer: 'yes' | 'no' }
+  /** A hot-topics card's term (by its short id): answered with a `/propose` draft. */
+  | { kind: 'topic'; termId: number; term?: string | undefined };
 
 export type MessageLine = { key: MessageKey; params: Record<string, string | number | boolean> };
 

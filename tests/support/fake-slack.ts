@@ -28,6 +28,12 @@ export type FakeSlackOptions = {
   notInChannel?: Iterable<string>;
   /** Archived channels: `is_archived`. */
   archived?: Iterable<string>;
+  /**
+   * Requests arriving this soon after a 429 was announced for their channel
+   * count as already in flight (`inFlightAtRetryAfter`), not as ignoring the
+   * window (default 0).
+   */
+  retryAfterGraceMs?: number;
 };
 
 export const SLACK_LIMITS = { perChannel: { count: 1, windowMs: 1_000 } } as const;
@@ -77,6 +83,8 @@ export type FakeSlackStats = {
   forced: number;
   /** Posting requests that arrived inside a Retry-After window announced for their channel. */
   insideRetryAfter: number;
+  /** Posting requests within `retryAfterGraceMs` of the 429: sent before it could be known. */
+  inFlightAtRetryAfter: number;
   /** Posting requests that passed the limit check. */
   messageRequests: number;
 };
@@ -178,7 +186,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let windows = new Map<string, SlidingWindow>();
   let retryUntil = new Map<string, number>();
   const forced = new Map<string, number>();
-  let stats: FakeSlackStats = { limited: 0, forced: 0, insideRetryAfter: 0, messageRequests: 0 };
+  const noStats = (): FakeSlackStats => ({
+    limited: 0,
+    forced: 0,
+    insideRetryAfter: 0,
+    inFlightAtRetryAfter: 0,
+    messageRequests: 0,
+  });
+  let stats = noStats();
+  let announcedAt = new Map<string, number>();
   let lastTs = 0;
 
   const nextTs = (now: number) => {
@@ -189,15 +205,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const tooMany = (channel: string, now: number, seconds: number) => {
     retryUntil.set(channel, Math.max(retryUntil.get(channel) ?? 0, now + seconds * 1000));
+    announcedAt.set(channel, now);
     return new SlackError('ratelimited', 429, seconds);
   };
 
   const limitCheck = (method: string, channel: string, now: number) => {
     const until = retryUntil.get(channel) ?? 0;
     if (now < until) {
-      stats.insideRetryAfter += 1;
+      const inFlight = now - (announcedAt.get(channel) ?? 0) <= (options.retryAfterGraceMs ?? 0);
+      if (inFlight) stats.inFlightAtRetryAfter += 1;
+      else stats.insideRetryAfter += 1;
       stats.limited += 1;
-      throw tooMany(channel, now, Math.max(1, Math.ceil((until - now) / 1000)));
+      // Answered without moving the window: it was announced already.
+      throw new SlackError('ratelimited', 429, Math.max(1, Math.ceil((until - now) / 1000)));
     }
     const seconds = forced.get(channel);
     if (seconds !== undefined) {
@@ -438,7 +458,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       windows = new Map();
       retryUntil = new Map();
       forced.clear();
-      stats = { limited: 0, forced: 0, insideRetryAfter: 0, messageRequests: 0 };
+      stats = noStats();
+      announcedAt = new Map();
     },
     async close() {
       server.closeAllConnections();

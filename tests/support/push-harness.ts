@@ -7,6 +7,7 @@
 import type { ConnectionOptions, Queue } from 'bullmq';
 import { Api } from 'grammy';
 import { Redis } from 'ioredis';
+import { createSlackSender, slackPushClient } from '../../bots/slack/sender.ts';
 import { createTelegramSender } from '../../bots/telegram/sender.ts';
 import type { BoardLinks } from '../../src/app/board-links.ts';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
@@ -20,6 +21,7 @@ import type { NoticePush } from '../../workers/push/push-request.ts';
 import { type PushEvent, startPushWorker } from '../../workers/push/worker.ts';
 
 export const TEST_BOT_TOKEN = '4242:push-test-token';
+export const TEST_SLACK_TOKEN = 'xoxb-push-test-token';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function redisConnection(url = REDIS_URL): ConnectionOptions {
@@ -67,6 +69,8 @@ export type HarnessWorker = {
 export function startHarnessWorker(options: {
   db: Database;
   apiRoot: string;
+  /** The fake Slack Web API, for a Slack sender beside Telegram's. */
+  slackApiUrl?: string | undefined;
   prefix: string;
   clock?: Clock;
   limits?: PushLimits;
@@ -86,6 +90,9 @@ export function startHarnessWorker(options: {
     clock: options.clock ?? { now: () => new Date() },
     senders: {
       telegram: createTelegramSender(new Api(TEST_BOT_TOKEN, { apiRoot: options.apiRoot })),
+      ...(options.slackApiUrl
+        ? { slack: createSlackSender(slackPushClient(TEST_SLACK_TOKEN, options.slackApiUrl)) }
+        : {}),
     },
     renderCard: (request, now) => renderCardPush(reader, request, now, options.boardLinks),
     renderNotice: renderKeyNotice,

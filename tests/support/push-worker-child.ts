@@ -11,6 +11,7 @@ import { startHarnessWorker } from './push-harness.ts';
 type ChildConfig = {
   databaseUrl: string;
   apiRoot: string;
+  slackApiUrl?: string;
   prefix: string;
   limits: PushLimits;
   concurrency: number;
@@ -22,6 +23,7 @@ const outcomes: Record<string, number> = {};
 const worker = startHarnessWorker({
   db,
   apiRoot: config.apiRoot,
+  slackApiUrl: config.slackApiUrl,
   prefix: config.prefix,
   limits: config.limits,
   concurrency: config.concurrency,

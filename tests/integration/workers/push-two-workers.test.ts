@@ -9,9 +9,7 @@
  * group limit is the one that binds.
  * The defaults (DEFAULT_PUSH_LIMITS, TELEGRAM_LIMITS) stay Telegram's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
 import { DEFAULT_PUSH_LIMITS, type PushLimits } from '../../../workers/push/limits.ts';
@@ -22,7 +20,12 @@ import {
   startFakeTelegram,
 } from '../../support/fake-telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
-import { cleanEnv, ROOT } from '../../support/processes.ts';
+import {
+  busiestWindow,
+  type PushChild,
+  startPushChild,
+  stopPushChild,
+} from '../../support/push-children.ts';
 import {
   drained,
   keyNoticeText,
@@ -55,54 +58,11 @@ const LIMITS: PushLimits = {
   },
 };
 
-type Child = { process: ChildProcess; output: () => string };
-
-async function startChild(config: object): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    ['--no-warnings', '--import', 'tsx', 'tests/support/push-worker-child.ts'],
-    { cwd: ROOT, env: { ...cleanEnv(), PUSH_CHILD: JSON.stringify(config) } },
-  );
-  let output = '';
-  child.stdout.on('data', (d) => {
-    output += d;
-  });
-  child.stderr.on('data', (d) => {
-    output += d;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const check = () => output.includes('push worker ready') && resolve();
-    child.stdout.on('data', check);
-    child.once('exit', (code) => reject(new Error(`push worker exited with ${code}: ${output}`)));
-  });
-  return { process: child, output: () => output };
-}
-
-async function stopChild(child: Child): Promise<Record<string, number>> {
-  if (child.process.exitCode === null) {
-    child.process.kill('SIGTERM');
-    await once(child.process, 'exit');
-  }
-  const stats = child.output().match(/push worker stats (\{.*\})/);
-  return stats?.[1] ? (JSON.parse(stats[1]) as Record<string, number>) : {};
-}
-
-/** The most requests found in any window of `windowMs` ending at a request. */
-function busiestWindow(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while ((times[start] ?? 0) <= (times[end] ?? 0) - windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
-
 describe('two push worker processes share the rate limits', () => {
   let db: TestDatabase;
   let fake: FakeTelegram;
   let queue: PushQueue;
-  const children: Child[] = [];
+  const children: PushChild[] = [];
   const prefix = `t-${randomUUID()}`;
 
   beforeAll(async () => {
@@ -119,7 +79,7 @@ describe('two push worker processes share the rate limits', () => {
       limits: LIMITS,
       concurrency: 16,
     };
-    children.push(...(await Promise.all([startChild(config), startChild(config)])));
+    children.push(...(await Promise.all([startPushChild(config), startPushChild(config)])));
     queue = createPushQueue({
       connection: redisConnection(),
       prefix,
@@ -129,7 +89,7 @@ describe('two push worker processes share the rate limits', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map(stopPushChild));
     await queue?.queue.obliterate({ force: true });
     await queue?.close();
     await fake?.close();
@@ -149,7 +109,7 @@ describe('two push worker processes share the rate limits', () => {
     await fake.until((f) => f.messagesIn(CHAT).length >= PUSHES, 60_000);
     const elapsedMs = Date.now() - started;
     await drained(queue.queue);
-    const [first, second] = await Promise.all(children.map(stopChild));
+    const [first, second] = await Promise.all(children.map(stopPushChild));
 
     const texts = fake.messagesIn(CHAT).map((m) => m.text);
     expect(texts).toHaveLength(PUSHES);

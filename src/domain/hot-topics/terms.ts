@@ -44,7 +44,11 @@ export function messageTerms(text: string): Set<string> {
   const terms = new Set<string>();
   // Adjacent kept words form a pair; punctuation (not spaces) ends a phrase.
   let previous: string | undefined;
-  for (const { segment, isWordLike } of segmenter.segment(input)) {
+  // Characters the segmenter left alone (外 | 墙): pairs are rebuilt from these only, so a
+  // pair never straddles a word it did find (号楼 | 电梯 gives no 楼电).
+  const alone = new Set<number>();
+  for (const { segment, index, isWordLike } of segmenter.segment(input)) {
+    if (segment.length === 1 && HAN.test(segment)) alone.add(index);
     if (!isWordLike) {
       if (segment.trim() !== '') previous = undefined;
       continue;
@@ -61,9 +65,12 @@ export function messageTerms(text: string): Set<string> {
     }
     previous = segment;
   }
-  for (const [run] of input.matchAll(HAN_RUN)) {
-    const chars = [...run];
+  for (const match of input.matchAll(HAN_RUN)) {
+    const chars = [...match[0]];
+    const start = match.index;
     for (let i = 0; i + 1 < chars.length; i++) {
+      // Han characters are one UTF-16 unit each in the BMP; a rarer one simply forms no pair.
+      if (!alone.has(start + i) || !alone.has(start + i + 1)) continue;
       const [a = '', b = ''] = [chars[i], chars[i + 1]];
       if (FUNCTION_CHARACTERS_ZH.has(a) || FUNCTION_CHARACTERS_ZH.has(b)) continue;
       if (!isStopWord(a + b)) terms.add(a + b);

@@ -17,6 +17,10 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set/],
     [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'xoxb-2' },
+      /^SLACK_APP_TOKEN: expected an app-level token starting with xapp-/,
+    ],
+    [
       { TELEGRAM_BOT_TOKEN: '1:abc', PUBLIC_URL: 'https://yishi.example.org' },
       /^TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_TOKEN and PUBLIC_URL are set/,
     ],
@@ -27,6 +31,21 @@ describe('configuration', () => {
 
   it('lets a token without a secret run by long polling when PUBLIC_URL is unset', () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: '1:abc' }).telegram?.webhookSecret).toBeUndefined();
+  });
+
+  it('reads the Slack variables: the API URL (a fake in tests) and the Socket Mode token', () => {
+    const slack = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_API_URL: 'http://127.0.0.1:4000/api/',
+      SLACK_APP_TOKEN: 'xapp-1',
+    }).slack;
+    expect(slack).toEqual({
+      token: 'xoxb-1',
+      signingSecret: 's',
+      apiUrl: 'http://127.0.0.1:4000/api/',
+      appToken: 'xapp-1',
+    });
   });
 
   it('treats empty values as unset', () => {

@@ -67,6 +67,12 @@ describe('the gateway process', () => {
       { TELEGRAM_BOT_TOKEN: '123:abc', PUBLIC_URL: 'https://yishi.example.org' },
       'TELEGRAM_WEBHOOK_SECRET',
     ],
+    // Without the signing secret no Slack request could be checked.
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'x' },
+      'SLACK_APP_TOKEN',
+    ],
   ])('stops with exit code 2 and one line for %o', async (env, variable) => {
     const dir = await mkdtemp(join(tmpdir(), 'yishi-pglite-'));
     try {

@@ -106,6 +106,8 @@ export interface FakeSlack {
   /** The next posting request to this channel gets 429 with `Retry-After: seconds`. */
   forceRetryAfter(channel: string, seconds: number): void;
   removeFrom(channel: string): void;
+  /** The bot is in `channel` again (invited back). */
+  invite(channel: string): void;
   stats(): FakeSlackStats;
   until(predicate: (fake: FakeSlack) => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
@@ -427,6 +429,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     removeFrom(channel) {
       notIn.add(channel);
+    },
+    invite(channel) {
+      notIn.delete(channel);
     },
     stats: () => ({ ...stats }),
     until(predicate, timeoutMs = 10_000) {

@@ -1,9 +1,10 @@
 /**
  * The terms of one chat message, the only thing the hot-topics count ever
  * sees of it: words (Intl.Segmenter, word granularity), the character pairs
- * inside each run of Han characters (the segmenter cuts 外墙 into 外 + 墙
- * and 快递柜 into 快递 + 柜, so pairs catch what it splits), and adjacent
- * word pairs; stop words and single characters dropped. Pure: the same text
+ * inside each run of Han characters (the segmenter cuts 外墙 into 外 + 墙,
+ * so pairs catch what it splits), a word with the single character it left
+ * right after it (快递 + 柜 gives 快递柜), and adjacent word pairs; stop
+ * words and single characters dropped. Pure: the same text
  * always gives the same terms.
  */
 import { STOPWORDS_EN } from './stopwords-en.ts';
@@ -47,8 +48,18 @@ export function messageTerms(text: string): Set<string> {
   // Characters the segmenter left alone (外 | 墙): pairs are rebuilt from these only, so a
   // pair never straddles a word it did find (号楼 | 电梯 gives no 楼电).
   const alone = new Set<number>();
+  // The last kept Han word and where it ends, for a single character right after it.
+  let word: { text: string; end: number } | undefined;
   for (const { segment, index, isWordLike } of segmenter.segment(input)) {
-    if (segment.length === 1 && HAN.test(segment)) alone.add(index);
+    if (segment.length === 1 && HAN.test(segment)) {
+      alone.add(index);
+      // 快递 + 柜: the segmenter's word is the stem of a longer one (快递柜, 充电桩).
+      if (word?.end === index && !FUNCTION_CHARACTERS_ZH.has(segment)) {
+        const longer = word.text + segment;
+        if (keep(longer)) terms.add(longer);
+      }
+    }
+    word = undefined;
     if (!isWordLike) {
       if (segment.trim() !== '') previous = undefined;
       continue;
@@ -59,6 +70,7 @@ export function messageTerms(text: string): Set<string> {
       continue;
     }
     terms.add(segment);
+    if (HAN.test(segment.slice(-1))) word = { text: segment, end: index + segment.length };
     if (previous !== undefined) {
       const pair = joinPair(previous, segment);
       if (characters(pair) <= MAX_TERM_LENGTH) terms.add(pair);

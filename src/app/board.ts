@@ -53,8 +53,14 @@ export type ParticipationData = {
 export interface BoardReader {
   /** The community whose link key or id is `key`; undefined when none. */
   find(key: string): Promise<BoardKeyRow | undefined>;
-  /** Every proposal of the community with its status row (authors are never read), by number. */
-  proposals(communityId: string): Promise<(ProposalStatusRow & { latestNoteAt: Date | null })[]>;
+  /**
+   * Every proposal of the community (or only #`number`) with its status row
+   * (authors are never read), by number.
+   */
+  proposals(
+    communityId: string,
+    number?: number,
+  ): Promise<(ProposalStatusRow & { latestNoteAt: Date | null })[]>;
   /** The audit entries of proposal #N and its resolution, oldest first; undefined for no such item. */
   timeline(communityId: string, number: number): Promise<AuditEventRow[] | undefined>;
   /** What is sealed so far, checked without sealing (a public page never writes). */
@@ -99,13 +105,17 @@ export type BoardView = {
   results: BoardItem[];
   /** Resolutions being carried out (assigned, in progress). */
   resolutions: BoardItem[];
-  /** Resolutions done or evaluated, newest first. */
+  /** Resolutions done or evaluated, newest first, at most {@link RECENT_DONE}. */
   done: BoardItem[];
+  /** How many resolutions are done or evaluated in all. */
+  doneTotal: number;
   /** Every item shown, by number (for feeds and tests). */
   all: BoardItem[];
 };
 
 export const RECENT_RESULTS = 20;
+/** Done resolutions on the board; older ones keep their item pages (a phone should not load them all). */
+export const RECENT_DONE = 20;
 
 const VOTE_STATES: ReadonlySet<ProposalStateName> = new Set(['agenda', 'noticed', 'voting']);
 
@@ -163,7 +173,8 @@ export async function boardView(
       .sort(newestFirst((i) => i.votingClosesAt))
       .slice(0, RECENT_RESULTS),
     resolutions,
-    done,
+    done: done.slice(0, RECENT_DONE),
+    doneTotal: done.length,
     all,
   };
 }
@@ -280,7 +291,7 @@ export async function itemView(
   number: number,
   now: Date,
 ): Promise<ItemView | undefined> {
-  const rows = await reader.proposals(community.id);
+  const rows = await reader.proposals(community.id, number);
   const row = rows.find((r) => r.proposal.number === number);
   if (!row || row.proposal.state === 'withdrawn') return undefined;
   const [entries, chain] = await Promise.all([

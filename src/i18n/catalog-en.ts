@@ -490,6 +490,8 @@ export const en = {
   'board.section.resolutions': 'Resolutions being carried out',
   'board.section.done': 'Resolutions done',
   'board.none': 'None at the moment.',
+  'board.done_more':
+    'The {shown} most recently finished of {total}; every resolution keeps its own page and is in the feed.',
   'board.cosigns': 'Co-signs: {count} of {threshold} needed',
   'board.cosign_deadline': 'Co-signing closes {date}',
   'board.vote_opens': 'Voting opens {date}',

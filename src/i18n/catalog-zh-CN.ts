@@ -441,6 +441,8 @@ export const zhCN: Record<MessageKey, string> = {
   'board.section.resolutions': '决议执行进度',
   'board.section.done': '已完成的决议',
   'board.none': '暂无。',
+  'board.done_more':
+    '显示最近完成的 {shown} 项，共 {total} 项；每项决议都有自己的页面，也在订阅源中。',
   'board.cosigns': '附议：{count}/{threshold}',
   'board.cosign_deadline': '附议截止：{date}',
   'board.vote_opens': '表决开始：{date}',

@@ -61,6 +61,7 @@ export async function startWeb(deps: {
       reader: prismaBoardReader(db.prisma),
       clock: core.clock,
       publicUrl: config.publicUrl,
+      lookupTtlMs: 1_000,
     }),
   );
 

@@ -42,17 +42,21 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
       };
     },
 
-    async proposals(communityId) {
+    async proposals(communityId, number) {
       const found = await prisma.proposal.findMany({
-        where: { communityId },
-        include: { resolution: true, _count: { select: { ballots: true } } },
+        where: { communityId, ...(number === undefined ? {} : { number }) },
+        include: { resolution: true },
         orderBy: { number: 'asc' },
       });
+      // Ballots are counted for open votes only: a closed vote shows its stored tally.
+      const openIds = found.flatMap((p) =>
+        p.tallyFor === null && p.eligibleCount !== null ? [p.id] : [],
+      );
       const resolutionIds = found.flatMap((p) => (p.resolution ? [p.resolution.id] : []));
       const leadIds = [
         ...new Set(found.flatMap((p) => (p.resolution ? [p.resolution.leadUnitId] : []))),
       ];
-      const [units, notes] = await Promise.all([
+      const [units, notes, counted] = await Promise.all([
         leadIds.length === 0
           ? []
           : prisma.executingUnit.findMany({
@@ -66,11 +70,19 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
               where: { resolutionId: { in: resolutionIds } },
               _max: { at: true },
             }),
+        openIds.length === 0
+          ? []
+          : prisma.ballot.groupBy({
+              by: ['proposalId'],
+              where: { proposalId: { in: openIds } },
+              _count: { _all: true },
+            }),
       ]);
+      const ballots = new Map(counted.map((b) => [b.proposalId, b._count._all]));
       const unitNames = new Map(units.map((u) => [u.id, u.name]));
       const noteAt = new Map(notes.map((n) => [n.resolutionId, n._max.at]));
       return found.map((row) => {
-        const { resolution, _count, tallyFor, tallyAgainst, tallyAbstain, ...proposal } = row;
+        const { resolution, tallyFor, tallyAgainst, tallyAbstain, ...proposal } = row;
         const status: ProposalStatusRow = {
           proposal: {
             ...proposal,
@@ -79,7 +91,7 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
                 ? null
                 : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
           },
-          ballots: _count.ballots,
+          ballots: ballots.get(row.id) ?? 0,
           author: null,
           resolution: resolution
             ? ({

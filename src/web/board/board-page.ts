@@ -15,12 +15,16 @@ const SECTIONS = [
 /** `GET /board/:key`. */
 export function boardPage(ctx: PageContext, view: BoardView): string {
   const l = ctx.locale;
+  const more =
+    view.doneTotal > view.done.length
+      ? html`<p class="meta">${t(l, 'board.done_more', { shown: view.done.length, total: view.doneTotal })}</p>`
+      : '';
   const section = (id: string, key: MessageKey, items: readonly BoardItem[]) =>
     html`<section aria-labelledby="s-${id}"><h2 id="s-${id}">${t(l, key)}</h2>${
       items.length === 0
         ? html`<p class="meta">${t(l, 'board.none')}</p>`
         : items.map((i) => itemCard(ctx, i))
-    }</section>`;
+    }${id === 'done' ? more : ''}</section>`;
   const body = html`<p>${t(l, 'board.intro')}</p>
 <p class="meta">${t(l, 'board.updated', { date: formatDateTime(ctx.now, l, ctx.timezone), timezone: ctx.timezone })}</p>
 ${SECTIONS.map(([id, key]) => section(id, key, view[id]))}`;

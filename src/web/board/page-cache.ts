@@ -13,6 +13,8 @@ export class PageCache {
     { version: string; pages: Map<string, { page: CachedPage; at: number }> }
   >();
 
+  private readonly building = new Map<string, Promise<CachedPage>>();
+
   constructor(
     private readonly ttlMs = 30_000,
     private readonly maxCommunities = 500,
@@ -36,8 +38,19 @@ export class PageCache {
     }
     const hit = entry.pages.get(key);
     if (hit && nowMs - hit.at < this.ttlMs) return hit.page;
-    const page = await build();
-    entry.pages.set(key, { page, at: nowMs });
-    return page;
+    // Readers arriving while a page is being built wait for that build instead
+    // of starting their own: a busy board renders each page once per change.
+    const flight = `${communityId}\u0000${version}\u0000${key}`;
+    const pending = this.building.get(flight);
+    if (pending) return pending;
+    const fresh = entry;
+    const promise = build()
+      .then((page) => {
+        fresh.pages.set(key, { page, at: nowMs });
+        return page;
+      })
+      .finally(() => this.building.delete(flight));
+    this.building.set(flight, promise);
+    return promise;
   }
 }

@@ -18,6 +18,7 @@ import type { Clock } from '../../app/ports.ts';
 import { t } from '../../i18n/translate.ts';
 import { html } from '../html.ts';
 import { boardPage } from './board-page.ts';
+import { ChainChecks } from './chain-checks.ts';
 import { atomFeed, calendarFeed } from './feeds.ts';
 import { itemPage, printable } from './item-page.ts';
 import type { PageContext } from './layout.ts';
@@ -32,6 +33,14 @@ export type BoardRoutesDeps = {
   /** PUBLIC_URL: the origin of absolute links (feeds, QR codes); else the request's own. */
   publicUrl: string | undefined;
   cache?: PageCache;
+  /**
+   * How long a key's lookup (community, policy, change counter) is reused, in
+   * ms of process time; 0 (the default) looks up every request. The server
+   * uses 1 s: a reloading crowd then costs no database round trip and at most
+   * one render per page a second, however fast the community changes, at the
+   * price of a page (or a rotated key) up to a second stale.
+   */
+  lookupTtlMs?: number;
 };
 
 const HTML = 'text/html; charset=utf-8';
@@ -42,6 +51,8 @@ type Page = (ctx: PageContext, row: BoardKeyRow, origin: string) => Promise<Cach
 export function boardRoutes(deps: BoardRoutesDeps): Router {
   const router = Router();
   const cache = deps.cache ?? new PageCache();
+  const lookups = new KeyLookups(deps.reader, deps.lookupTtlMs ?? 0);
+  const chains = new ChainChecks(deps.reader);
 
   function notFound(req: Request, res: Response): void {
     const { locale } = pickLocale(req.query.lang, req.get('accept-language'), 'zh-CN');
@@ -56,8 +67,9 @@ export function boardRoutes(deps: BoardRoutesDeps): Router {
 
   function serve(name: string, build: Page) {
     return async (req: Request, res: Response): Promise<void> => {
+      const started = performance.now();
       const key = String(req.params.key ?? '');
-      const row = key.length <= 200 ? await deps.reader.find(key) : undefined;
+      const row = key.length <= 200 ? await lookups.find(key) : undefined;
       if (!row || !boardOpens(row, key)) return notFound(req, res);
       const { locale } = pickLocale(
         req.query.lang,
@@ -76,15 +88,22 @@ export function boardRoutes(deps: BoardRoutesDeps): Router {
         `${req.protocol}://${req.get('host') ?? 'localhost'}`;
       const number = String(req.params.n ?? '');
       const cacheKey = `${name}\u0000${locale}\u0000${number}\u0000${key}\u0000${origin}`;
+      let rendered = false;
       const built = await cache.get(
         row.community.id,
         row.version,
         cacheKey,
         now.getTime(),
         async () => {
+          rendered = true;
           const page = await build(ctx, row, origin);
           return page ?? { body: '', type: '' };
         },
+      );
+      // The page's own time, so the bench (and an operator) can tell a render from a cache hit.
+      res.set(
+        'Server-Timing',
+        `${name};dur=${(performance.now() - started).toFixed(1)};desc="${rendered ? 'render' : 'cache'}"`,
       );
       if (built.type === '') return notFound(req, res);
       // The key is the board's password when policy is "link": keep it out of Referer headers and indexes.
@@ -136,18 +155,46 @@ export function boardRoutes(deps: BoardRoutesDeps): Router {
   router.get('/board/:key/:n', (req, res, next) => {
     if (!NUMBER.test(itemNumber(req))) return notFound(req, res);
     return serve('item', async (ctx, row) => {
-      const view = await itemView(deps.reader, row.community, Number(itemNumber(req)), ctx.now);
+      const reader = chains.readerFor(row, ctx.now.getTime());
+      const view = await itemView(reader, row.community, Number(itemNumber(req)), ctx.now);
       return view ? { type: HTML, body: itemPage(ctx, view) } : undefined;
     })(req, res).catch(next);
   });
   router.get('/board/:key/:n/print', (req, res, next) => {
     if (!NUMBER.test(itemNumber(req))) return notFound(req, res);
     return serve('print', async (ctx, row, origin) => {
-      const view = await itemView(deps.reader, row.community, Number(itemNumber(req)), ctx.now);
+      const reader = chains.readerFor(row, ctx.now.getTime());
+      const view = await itemView(reader, row.community, Number(itemNumber(req)), ctx.now);
       if (!view || !printable(view)) return undefined;
       const url = `${origin}${ctx.base}/${view.item.number}?lang=${ctx.locale}`;
       return { type: HTML, body: await printPage(ctx, view, url) };
     })(req, res).catch(next);
   });
   return router;
+}
+
+/** Board key lookups shared for `ttlMs` (process time: an operational cache, not domain time). */
+class KeyLookups {
+  private readonly recent = new Map<
+    string,
+    { at: number; row: Promise<BoardKeyRow | undefined> }
+  >();
+
+  constructor(
+    private readonly reader: BoardReader,
+    private readonly ttlMs: number,
+  ) {}
+
+  find(key: string): Promise<BoardKeyRow | undefined> {
+    if (this.ttlMs <= 0) return this.reader.find(key);
+    const now = performance.now();
+    const known = this.recent.get(key);
+    if (known && now - known.at < this.ttlMs) return known.row;
+    if (this.recent.size >= 1_000) this.recent.clear();
+    const row = this.reader.find(key);
+    this.recent.set(key, { at: now, row });
+    // A failed lookup is not kept: the next request tries again.
+    row.catch(() => this.recent.delete(key));
+    return row;
+  }
 }

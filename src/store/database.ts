@@ -76,13 +76,14 @@ async function migrationAdapter(
 
 function openPool(
   connection: pg.PoolConfig,
+  max: number,
   timeouts: DatabaseTimeouts,
   options: DatabaseOptions,
 ): pg.Pool {
   // A caller waits at most 30 s for a connection, as long as a statement may run.
   const pool = new pg.Pool({
     ...connection,
-    max: POOL_SIZE,
+    max,
     connectionTimeoutMillis: 30_000,
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
@@ -104,7 +105,7 @@ async function withPrisma(
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind,
-    sql: poolDriver(pool),
+    sql: poolDriver(pool, { named: kind === 'postgres' }),
     pool,
     prisma,
     migrationAdapterFactory,
@@ -155,13 +156,15 @@ export async function openDatabase(
 ): Promise<Database> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   if (target.kind === 'postgres') {
-    const pool = openPool({ connectionString: target.url }, timeouts, options);
+    const pool = openPool({ connectionString: target.url }, POOL_SIZE, timeouts, options);
     const migrations = await migrationAdapter({ connectionString: target.url });
     return withPrisma('postgres', pool, migrations, async () => {});
   }
   const { access, connection } = await accessEmbedded(target.dataDir, timeouts, options);
   try {
-    const pool = openPool(connection, timeouts, options);
+    // One connection per process: PGlite runs one statement at a time anyway, and its socket
+    // interleaves the protocol messages of concurrent connections outside a transaction.
+    const pool = openPool(connection, 1, timeouts, options);
     const migrations = await migrationAdapter(connection);
     return await withPrisma('pglite', pool, migrations, async () => {
       if (access.role === 'owner') await access.close();

@@ -29,10 +29,11 @@ export type SqlDriver = {
   execute(text: string, values?: readonly SqlValue[]): Promise<number>;
 };
 
-export function poolDriver(pool: pg.Pool): SqlDriver {
-  const autocommit = sqlSession(pool);
+/** `named`: prepare each statement once per connection (PostgreSQL); see sqlSession. */
+export function poolDriver(pool: pg.Pool, options: { named: boolean }): SqlDriver {
+  const autocommit = sqlSession(pool, options);
   return {
-    transaction: (work) => inTransaction(pool, work),
+    transaction: (work) => inTransaction(pool, work, options),
     query: <R>(text: string, values?: readonly SqlValue[]) =>
       autocommit.query<R>(text, values).catch((error: unknown) => {
         throw infrastructureError(error);

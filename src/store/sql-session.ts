@@ -96,9 +96,20 @@ function withDeferred(pending: readonly Statement[], main: Statement): Statement
   return { text, values };
 }
 
-export function sqlSession(client: Queryable): SqlSession {
+/**
+ * `named: false` for PGlite: its one backend session is shared by every socket
+ * connection, so a name prepared by one connection (or a process's earlier
+ * connection) collides with the next one's ("prepared statement already exists").
+ */
+export function sqlSession(client: Queryable, options: { named?: boolean } = {}): SqlSession {
+  const named = options.named ?? true;
   const run = ({ text, values }: Statement) =>
-    client.query({ name: nameOf(text), text, values: values.map(toParam), types });
+    client.query({
+      ...(named ? { name: nameOf(text) } : {}),
+      text,
+      values: values.map(toParam),
+      types,
+    });
   let pending: Statement[] = [];
 
   const flush = async () => {
@@ -198,6 +209,7 @@ export function infrastructureError(error: unknown, lost?: Error): unknown {
 export async function inTransaction<T>(
   pool: pg.Pool,
   work: (session: SqlSession) => Promise<T>,
+  options: { named?: boolean } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect().catch((error: unknown) => {
@@ -217,7 +229,7 @@ export async function inTransaction<T>(
       await client.query('BEGIN');
       let result: T;
       try {
-        const session = sqlSession(client);
+        const session = sqlSession(client, options);
         result = await work(session);
         await session.flush();
       } catch (error) {

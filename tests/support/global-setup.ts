@@ -1,6 +1,24 @@
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { admin, templateName, urlFor } from './postgres.ts';
+import { admin, pgliteTemplateDir, templateName, urlFor } from './postgres.ts';
+
+/** Migrates the PGlite directory the test files copy, once per migrations checksum. */
+export async function setupPglite(): Promise<void> {
+  const dir = await pgliteTemplateDir();
+  if (existsSync(dir)) return;
+  const building = `${dir}-building-${process.pid}`;
+  const db = await openDatabase({ kind: 'pglite', dataDir: building });
+  try {
+    await applyMigrations(db.migrationAdapterFactory);
+  } finally {
+    await db.close();
+  }
+  // Renamed into place so a concurrent run never copies a half-migrated directory.
+  await rename(building, dir).catch(() => rm(building, { recursive: true, force: true }));
+  await rm(`${building}.run`, { recursive: true, force: true });
+}
 
 /** Migrates the template database that every integration test file copies. */
 export default async function setup(): Promise<void> {

@@ -1,10 +1,13 @@
 /**
- * Test databases on the real PostgreSQL. The global setup migrates one
- * template database per migrations checksum; each test file copies it
- * (CREATE DATABASE ... TEMPLATE is a file copy, far faster than migrating).
+ * Test databases on the real PostgreSQL, or on PGlite when TEST_DRIVER=pglite
+ * (the embedded default; vitest.config.ts runs the core and journey tests on
+ * both). The global setup migrates one template per migrations checksum; each
+ * test file copies it (CREATE DATABASE ... TEMPLATE on PostgreSQL, a directory
+ * copy on PGlite), far faster than migrating.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { MIGRATIONS_DIR } from '../../prisma/migrate.ts';
@@ -38,10 +41,43 @@ export async function templateName(): Promise<string> {
   return `yishi_template_${hash.digest('hex').slice(0, 12)}`;
 }
 
-export type TestDatabase = Database & { name: string; url: string; drop(): Promise<void> };
+export const TEST_DRIVER: 'postgres' | 'pglite' =
+  process.env.TEST_DRIVER === 'pglite' ? 'pglite' : 'postgres';
+
+/** The migrated PGlite directory test files copy (PGlite's `dataDir` convention: `<YISHI_DATA_DIR>/pglite`). */
+export async function pgliteTemplateDir(): Promise<string> {
+  return join(tmpdir(), `${await templateName()}_pglite`, 'pglite');
+}
+
+export type TestDatabase = Database & {
+  name: string;
+  /** A `pg` connection string (PGlite: its socket). */
+  url: string;
+  /** What a child process (the CLI) is given to reach this database the way a user's would. */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+};
+
+async function createPgliteDatabase(): Promise<TestDatabase> {
+  const home = await mkdtemp(join(tmpdir(), 'yishi-t-'));
+  const dataDir = join(home, 'pglite');
+  await cp(await pgliteTemplateDir(), dataDir, { recursive: true });
+  const db = await openDatabase({ kind: 'pglite', dataDir });
+  return {
+    ...db,
+    name: home,
+    url: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(`${dataDir}.run`)}`,
+    env: { YISHI_DATA_DIR: home },
+    async drop() {
+      await db.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
 
 /** A fresh, migrated database of this test file's own; `drop()` removes it. */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  if (TEST_DRIVER === 'pglite') return createPgliteDatabase();
   const template = await templateName();
   const name = `yishi_t_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
@@ -51,6 +87,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     ...db,
     name,
     url,
+    env: { DATABASE_URL: url },
     async drop() {
       await db.close();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));

@@ -81,6 +81,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     ...db,
     name,
     url,
+    env: { DATABASE_URL: url },
     port,
     async crash() {
       await pgRun('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);

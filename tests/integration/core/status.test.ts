@@ -21,7 +21,7 @@ describe('yishi status', () => {
   const ids = new Map<number, string>();
 
   // The database is migrated already; auto-migration would delay each CLI exit.
-  const cli = (args: string[]) => runCli(args, { DATABASE_URL: db.url, YISHI_AUTO_MIGRATE: '0' });
+  const cli = (args: string[]) => runCli(args, { ...db.env, YISHI_AUTO_MIGRATE: '0' });
   const status = async (...args: string[]) => {
     const run = await cli(['status', '--community', communityId, ...args]);
     expect(run.stderr).toBe('');

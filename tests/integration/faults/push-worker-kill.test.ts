@@ -6,7 +6,6 @@
  * reached Telegram, the answer never came back, the Bot API has no
  * idempotency key).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts'
 import { seedCommunity } from '../../support/community.ts';
 import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
-import { cleanEnv, ROOT } from '../../support/processes.ts';
+import { type PushChild, startPushChild } from '../../support/push-children.ts';
 import { drained, redisConnection, TEST_BOT_TOKEN } from '../../support/push-harness.ts';
 import { bindChats } from '../../support/workers.ts';
 
@@ -26,34 +25,11 @@ const GROUPS = 10;
 const LATENCY_MS = 3_000;
 const RECOVERY_GOAL_MS = 15_000;
 
-type Child = { process: ChildProcess; output: () => string };
-
-async function startChild(config: object): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    ['--no-warnings', '--import', 'tsx', 'tests/support/push-worker-child.ts'],
-    { cwd: ROOT, env: { ...cleanEnv(), PUSH_CHILD: JSON.stringify(config) } },
-  );
-  let output = '';
-  child.stdout.on('data', (d) => {
-    output += d;
-  });
-  child.stderr.on('data', (d) => {
-    output += d;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const check = () => output.includes('push worker ready') && resolve();
-    child.stdout.on('data', check);
-    child.once('exit', (code) => reject(new Error(`push worker exited with ${code}: ${output}`)));
-  });
-  return { process: child, output: () => output };
-}
-
 describe('a push worker killed with card sends in flight', () => {
   let db: TestDatabase;
   let fake: FakeTelegram;
   let queue: PushQueue;
-  const children: Child[] = [];
+  const children: PushChild[] = [];
   const prefix = `t-${randomUUID()}`;
 
   beforeAll(async () => {
@@ -95,7 +71,7 @@ describe('a push worker killed with card sends in flight', () => {
       limits: DEFAULT_PUSH_LIMITS,
       concurrency: 64,
     };
-    const first = await startChild(config);
+    const first = await startPushChild(config);
     children.push(first);
     await queue.enqueue(
       chats.map((chatId) => ({
@@ -114,7 +90,7 @@ describe('a push worker killed with card sends in flight', () => {
     first.process.kill('SIGKILL');
     await once(first.process, 'exit');
 
-    const second = await startChild(config);
+    const second = await startPushChild(config);
     children.push(second);
     const startedAt = Date.now();
     await fake.until(
@@ -159,7 +135,7 @@ describe('a push worker killed with card sends in flight', () => {
       concurrency: 8,
     };
     try {
-      children.push(...(await Promise.all([startChild(config), startChild(config)])));
+      children.push(...(await Promise.all([startPushChild(config), startPushChild(config)])));
       await queue.enqueue(
         [
           {

@@ -6,7 +6,7 @@
  * the counter gets terms and a salted hash it cannot reverse.
  */
 import type { TermCounts } from '../domain/hot-topics/rank.ts';
-import type { CommunityRecord, Platform } from './ports.ts';
+import type { AuditInput, CommunityRecord, Platform } from './ports.ts';
 
 /** A local calendar day of a community, `YYYY-MM-DD`. */
 export type LocalDay = string;
@@ -61,14 +61,20 @@ export type CommitteeChat = { platform: Platform; chatId: string; locale: string
 export interface HotTopicStore {
   /** The chat's community when its messages are counted now, else undefined. */
   countingChat(platform: Platform, chatId: string): Promise<CountingChat | undefined>;
-  /** Opts a bound chat in (`on`) or out; `unchanged` when it already was. */
-  setChat(input: {
-    platform: Platform;
-    chatId: string;
-    communityId: string;
-    on: boolean;
-    at: Date;
-  }): Promise<'changed' | 'unchanged'>;
+  /**
+   * Opts a bound chat in (`on`) or out, appending `audit` in the same
+   * statement when it changed; `unchanged` (and no entry) when it already was.
+   */
+  setChat(
+    input: {
+      platform: Platform;
+      chatId: string;
+      communityId: string;
+      on: boolean;
+      at: Date;
+    },
+    audit: AuditInput,
+  ): Promise<'changed' | 'unchanged'>;
   /** Whether the chat is opted in. */
   chatOptedIn(platform: Platform, chatId: string): Promise<boolean>;
   /** Replaces a community day's aggregates (idempotent: a rerun writes the same). */

@@ -4,13 +4,13 @@
  * and a hot-list button turns a term into a proposal draft.
  */
 import { DEFAULT_HOT_RULE, type HotTerm, rankHotTopics } from '../domain/hot-topics/rank.ts';
-import { type CoreDeps, communityPolicy, isRefusal } from './core.ts';
+import { actorLabel, type CoreDeps, communityPolicy, isRefusal } from './core.ts';
 import type { CountingChats } from './count-message.ts';
 import { localDay } from './count-message.ts';
 import { findActor } from './find-actor.ts';
 import type { HotTopicStore } from './hot-topics-ports.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
-import type { ActorRef, CommunityRecord, Platform } from './ports.ts';
+import type { Actor, ActorRef, CommunityRecord, Platform } from './ports.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -40,7 +40,7 @@ export type ShowTopicsOutcome =
   | { kind: 'hot_list'; community: string; items: ShownTerm[]; counting: boolean }
   | TopicsRefusal;
 
-type Committee = { community: CommunityRecord } | TopicsRefusal;
+type Committee = { community: CommunityRecord; actor: Actor } | TopicsRefusal;
 
 /** The committee member behind the command, or why they may not use /topics. */
 async function committeeMember(deps: HotTopicsDeps, actor: ActorRef): Promise<Committee> {
@@ -49,7 +49,7 @@ async function committeeMember(deps: HotTopicsDeps, actor: ActorRef): Promise<Co
     return { kind: found.kind === 'chat_not_bound' ? 'chat_not_bound' : 'not_joined' };
   }
   if (!permits(found, PERMISSIONS.hotTopics)) return { kind: 'not_committee' };
-  return { community: found.community };
+  return { community: found.community, actor: found };
 }
 
 /** The current hot list of a community at `now` (its local day). */
@@ -85,13 +85,18 @@ export async function setChatTopics(
   if ('kind' in member) return member;
   const { community } = member;
   if (input.on && communityPolicy(community).hotTopics !== 'on') return { kind: 'policy_off' };
-  const result = await deps.topics.setChat({
-    platform: input.platform,
-    chatId: input.chatId,
-    communityId: community.id,
-    on: input.on,
-    at: deps.core.clock.now(),
-  });
+  const at = deps.core.clock.now();
+  const result = await deps.topics.setChat(
+    { platform: input.platform, chatId: input.chatId, communityId: community.id, on: input.on, at },
+    {
+      communityId: community.id,
+      actor: actorLabel(member.actor),
+      action: input.on ? 'hot_topics.chat_opted_in' : 'hot_topics.chat_opted_out',
+      subject: `chat:${input.platform}:${input.chatId}`,
+      payload: {},
+      at,
+    },
+  );
   // This process stops (or starts) counting at once; others within their cache's lifetime.
   deps.chats.forget(input.platform, input.chatId);
   const changed = result === 'changed';

@@ -6,6 +6,7 @@
 import { communityPolicy } from '../app/core.ts';
 import type { CountedDay, HotTopicStore, WindowTerm } from '../app/hot-topics-ports.ts';
 import type { CommunityRecord, Platform } from '../app/ports.ts';
+import { auditRow } from './audit-append.ts';
 import type { SqlValue } from './sql-session.ts';
 
 /** What the store runs its statements through (the database's `sql` driver). */
@@ -40,21 +41,41 @@ export function hotTopicStore(sql: SqlQueries): HotTopicStore {
       return { communityId: row.id, timezone: row.timezone };
     },
 
-    async setChat({ platform, chatId, communityId, on, at }) {
-      const rows = on
-        ? await sql.query(
-            `INSERT INTO "HotTopicChat" (platform, "chatId", "communityId", since)
-             VALUES ($1::"Platform", $2, $3, $4)
-             ON CONFLICT (platform, "chatId") DO UPDATE SET "communityId" = EXCLUDED."communityId"
-               WHERE "HotTopicChat"."communityId" <> EXCLUDED."communityId"
-             RETURNING 1`,
-            [platform, chatId, communityId, at],
-          )
-        : await sql.query(
-            `DELETE FROM "HotTopicChat" WHERE platform = $1::"Platform" AND "chatId" = $2 RETURNING 1`,
-            [platform, chatId],
-          );
-      return rows.length > 0 ? 'changed' : 'unchanged';
+    async setChat({ platform, chatId, communityId, on, at }, audit) {
+      const { payload, payloadHash } = auditRow(audit);
+      const change = on
+        ? `INSERT INTO "HotTopicChat" (platform, "chatId", "communityId", since)
+           VALUES ($1::"Platform", $2, $3, $4)
+           ON CONFLICT (platform, "chatId") DO UPDATE SET "communityId" = EXCLUDED."communityId"
+             WHERE "HotTopicChat"."communityId" <> EXCLUDED."communityId"
+           RETURNING 1`
+        : // $3 and $4 are the opt-in's; named here too, so both statements take one list.
+          `DELETE FROM "HotTopicChat" WHERE platform = $1::"Platform" AND "chatId" = $2
+             AND $3::text IS NOT NULL AND $4::timestamptz IS NOT NULL
+           RETURNING 1`;
+      // One statement: the change and its audit entry land together, or neither does.
+      const rows = await sql.query<{ changed: number }>(
+        `WITH changed AS (${change}),
+              audited AS (
+                INSERT INTO "AuditEntry" ("communityId", actor, action, subject, payload, "payloadHash", at)
+                SELECT $5, $6, $7, $8, $9::jsonb, $10, $11 WHERE EXISTS (SELECT 1 FROM changed)
+              )
+         SELECT count(*)::int AS changed FROM changed`,
+        [
+          platform,
+          chatId,
+          communityId,
+          at,
+          audit.communityId,
+          audit.actor,
+          audit.action,
+          audit.subject,
+          JSON.stringify(payload),
+          payloadHash,
+          audit.at,
+        ],
+      );
+      return (rows[0]?.changed ?? 0) > 0 ? 'changed' : 'unchanged';
     },
 
     async chatOptedIn(platform, chatId) {

@@ -12,6 +12,8 @@
  * Writes are batched: every record of one event-loop turn goes in one
  * pipeline, so a busy group costs one round trip per batch, not per message.
  * Each message is one Lua call, so its dedupe and its counts land together.
+ * While Redis is slow the queue is bounded: past {@link MAX_QUEUED} waiting
+ * messages, new ones are dropped and counted (a hot list is an estimate).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -61,7 +63,17 @@ export type RedisCounterOptions = {
   prefix?: string;
   /** A batch that failed to write (Redis down): the counts are lost, the chat is not affected. */
   onError?: (error: Error) => void;
+  /**
+   * Messages waiting to be written, at most (default {@link MAX_QUEUED}): past
+   * it, while Redis is slow or down, a message is dropped and `onDrop` told,
+   * so a busy group cannot grow the process's memory without limit.
+   */
+  maxQueued?: number;
+  onDrop?: () => void;
 };
+
+/** A minute of a very busy gateway (a few hundred messages a second) waiting for Redis. */
+export const MAX_QUEUED = 20_000;
 
 export function redisMessageCounter(
   redis: Redis,
@@ -73,7 +85,10 @@ export function redisMessageCounter(
   const messagesKey = (c: string, d: LocalDay) => `${prefix}:m:${c}:${d}`;
   const sendersPrefix = (c: string, d: LocalDay) => `${prefix}:s:${c}:${d}:`;
   const salts = new Map<number, Promise<string>>();
+  const maxQueued = options.maxQueued ?? MAX_QUEUED;
   let pending: Pending[] = [];
+  // Records taken and not yet written or failed: the queue plus the batches in flight.
+  let queued = 0;
   let writing: Promise<void> = Promise.resolve();
   let scheduled = false;
 
@@ -131,11 +146,19 @@ export function redisMessageCounter(
       .then(() => write(batch))
       .catch((error: unknown) => {
         options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      })
+      .finally(() => {
+        queued -= batch.length;
       });
   }
 
   return {
     record(entry) {
+      if (queued >= maxQueued) {
+        options.onDrop?.();
+        return Promise.resolve();
+      }
+      queued++;
       pending.push({ ...entry });
       if (!scheduled) {
         scheduled = true;

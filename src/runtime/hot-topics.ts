@@ -3,6 +3,7 @@
  * opt-in lookup and the message sink the platform adapters call.
  */
 import type { Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
 import {
   type CountingChats,
   cachedCountingChats,
@@ -29,11 +30,21 @@ export function hotTopicsParts(deps: {
   onError: (error: Error) => void;
   prefix?: string;
   cacheMs?: number;
+  maxQueued?: number;
+  /** Where `yishi_hot_topics_dropped_total` is registered (the process's /metrics). */
+  registry?: Registry;
 }): HotTopicsParts {
   const topics = hotTopicStore(deps.sql);
+  const dropped = new Counter({
+    name: 'yishi_hot_topics_dropped_total',
+    help: 'Group messages not counted for hot topics because Redis was too slow to keep up',
+    registers: deps.registry ? [deps.registry] : [],
+  });
   const counter = redisMessageCounter(deps.redis, {
     onError: deps.onError,
+    onDrop: () => dropped.inc(),
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
+    ...(deps.maxQueued === undefined ? {} : { maxQueued: deps.maxQueued }),
   });
   const chats = cachedCountingChats(topics, deps.clock, deps.cacheMs);
   return {

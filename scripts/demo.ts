@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { SLACK_COMMAND_PREFIX } from '../bots/slack/render.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { answerSurvey } from '../src/app/answer-survey.ts';
 import { assignResolution } from '../src/app/assign-resolution.ts';
@@ -24,13 +25,14 @@ import type { CoreDeps } from '../src/app/core.ts';
 import { cosign } from '../src/app/cosign.ts';
 import { createCommunity } from '../src/app/create-community.ts';
 import { importRoster } from '../src/app/import-roster.ts';
-import type { ButtonAction, OutboundMessage } from '../src/app/outbound.ts';
+import type { OutboundMessage } from '../src/app/outbound.ts';
 import type { ActorRef, ChatSender, ChatTarget, Choice, Platform } from '../src/app/ports.ts';
 import { propose } from '../src/app/propose.ts';
 import { relayVote } from '../src/app/relay-vote.ts';
 import { reportProgress } from '../src/app/report-progress.ts';
 import { setChatLocale } from '../src/app/set-chat-locale.ts';
-import { type Locale, progressBar, t } from '../src/i18n/translate.ts';
+import { buttonLabel, messageTexts } from '../src/chat/render-lines.ts';
+import type { Locale } from '../src/i18n/translate.ts';
 import { rosterDeps } from '../src/runtime/roster-deps.ts';
 import { uuidSource } from '../src/runtime/system.ts';
 import { databasePorts } from '../src/runtime/worker-ports.ts';
@@ -123,24 +125,6 @@ const CHATS: { platform: Platform; chatId: string; name: string; locale: Locale 
 // ---------------------------------------------------------------------------
 // A console "platform": every message a chat receives, as its members would read it.
 
-const BUTTON_KEYS = {
-  cosign: () => 'button.cosign',
-  vote: (b: Extract<ButtonAction, { kind: 'vote' }>) => `button.vote_${b.choice}`,
-  survey: (b: Extract<ButtonAction, { kind: 'survey' }>) => `button.survey_${b.answer}`,
-} as const;
-
-function buttonLabel(locale: Locale, button: ButtonAction): string {
-  if (button.kind === 'topic')
-    return `[${t(locale, 'button.topic_draft', { term: button.term ?? '' })}]`;
-  const key =
-    button.kind === 'cosign'
-      ? BUTTON_KEYS.cosign()
-      : button.kind === 'vote'
-        ? BUTTON_KEYS.vote(button)
-        : BUTTON_KEYS.survey(button);
-  return `[${t(locale, key as Parameters<typeof t>[1])}]`;
-}
-
 function chatName(target: ChatTarget): string {
   const group = CHATS.find((c) => c.platform === target.platform && c.chatId === target.chatId);
   if (group) return group.name;
@@ -156,13 +140,10 @@ const delivered = new Map<string, number>();
 function show(target: ChatTarget, message: OutboundMessage, how: 'new' | 'edit'): void {
   const name = chatName(target);
   delivered.set(name, (delivered.get(name) ?? 0) + 1);
-  const lines = message.lines.map((l) => t(message.locale, l.key, l.params));
-  if (message.progress) {
-    const { value, total } = message.progress;
-    lines.push(`${progressBar(value, total)} ${value}/${total}`);
-  }
+  // Each platform's words: Slack's commands read `/yishi vote 1 for`.
+  const lines = messageTexts(message, target.platform === 'slack' ? SLACK_COMMAND_PREFIX : '/');
   if (message.buttons.length > 0) {
-    lines.push(message.buttons.map((b) => buttonLabel(message.locale, b)).join(' '));
+    lines.push(message.buttons.map((b) => `[${buttonLabel(b, message.locale)}]`).join(' '));
   }
   const verb = how === 'new' ? '' : message.locale === 'en' ? ' (card updated)' : '（卡片更新）';
   const out = [

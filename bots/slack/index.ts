@@ -12,9 +12,11 @@
  * turn.ts) and its reply once (claimed in PostgreSQL).
  */
 import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ChatSender } from '../../src/app/ports.ts';
+import { YishiError } from '../../src/errors.ts';
 import { registerListeners } from './listeners.ts';
 import { createSlackSender, slackPushClient } from './sender.ts';
 import type { SlackDeps } from './turn.ts';
@@ -33,8 +35,30 @@ export type SlackAdapterOptions = {
    * over Socket Mode with an app-level token (`xapp-…`).
    */
   transport: { kind: 'http'; app: Express } | { kind: 'socket'; appToken: string };
+  /** The bot's own ids; when absent, `auth.test` is called once at creation. */
+  identity?: SlackBotIdentity | undefined;
   deps: SlackDeps;
 };
+
+/** Who the bot is in the workspace: its bot id and its user (`member_joined_channel` names it). */
+export type SlackBotIdentity = { botId: string; botUserId: string };
+
+/**
+ * Asks Slack once who the token belongs to. Bolt would otherwise call
+ * `auth.test` itself, and a failure at start would stay cached and fail
+ * every later request; here a bad token stops the start with a clear error.
+ */
+async function whoAmI(token: string, apiUrl: string | undefined): Promise<SlackBotIdentity> {
+  const client = new WebClient(token, apiUrl ? { slackApiUrl: apiUrl } : {});
+  const me = await client.auth.test();
+  if (!me.bot_id || !me.user_id) {
+    throw new YishiError(
+      'slack_token',
+      'SLACK_BOT_TOKEN is not a bot token (auth.test named no bot)',
+    );
+  }
+  return { botId: me.bot_id, botUserId: me.user_id };
+}
 
 export type SlackAdapter = {
   bolt: App;
@@ -62,8 +86,10 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+/** Creates the Bolt app, learns the bot's identity once (unless given), and wires every listener. */
+export async function createSlackAdapter(options: SlackAdapterOptions): Promise<SlackAdapter> {
   const { deps, transport } = options;
+  const identity = options.identity ?? (await whoAmI(options.token, options.apiUrl));
   const logger = boltLogger(deps.log);
   // Replies retry a 429 a few times within Bolt's client; the push queue has its own client.
   const clientOptions = {
@@ -82,10 +108,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       processBeforeResponse: false,
       logger,
     });
-    bolt = new App({ token: options.token, receiver, clientOptions, logger });
+    bolt = new App({ token: options.token, ...identity, receiver, clientOptions, logger });
   } else {
     bolt = new App({
       token: options.token,
+      ...identity,
       appToken: transport.appToken,
       socketMode: true,
       clientOptions,

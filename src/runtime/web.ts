@@ -89,7 +89,7 @@ export async function startWeb(deps: {
   if (config.slack) {
     // Socket Mode is for development, like Telegram's polling: only without a public URL.
     const socket = !config.publicUrl && config.slack.appToken !== undefined;
-    slack = createSlackAdapter({
+    slack = await createSlackAdapter({
       token: config.slack.token,
       signingSecret: config.slack.signingSecret,
       apiUrl: config.slack.apiUrl,

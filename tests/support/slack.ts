@@ -85,7 +85,7 @@ export async function startSlackGateway(
 ): Promise<SlackGateway> {
   const fake = options.fake ?? (await startFakeSlack({ token: SLACK_TOKEN, perChannel: false }));
   const app = createHttpApp({ health: async () => ({}), metrics: createMetrics() });
-  const adapter = createSlackAdapter({
+  const adapter = await createSlackAdapter({
     token: SLACK_TOKEN,
     signingSecret: SLACK_SECRET,
     apiUrl: fake.apiUrl,

@@ -1,5 +1,6 @@
 /** Every scenario, in the order a run takes them. */
 import type { Scenario } from '../lib/types.ts';
+import { board } from './board.ts';
 import { deadlinePrecision } from './deadline-precision.ts';
 import { deadlineStorm } from './deadline-storm.ts';
 import { fanOut } from './fan-out.ts';
@@ -16,4 +17,5 @@ export const scenarios: Scenario[] = [
   memory,
   fanOut,
   recovery,
+  board,
 ];

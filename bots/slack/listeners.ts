@@ -23,6 +23,7 @@ import type { ChatTurn } from '../../src/chat/turn.ts';
 import { decodeSlackText } from './escape.ts';
 import {
   BlockActionSchema,
+  ChannelMessageSchema,
   DirectMessageSchema,
   EventEnvelopeSchema,
   MemberEventSchema,
@@ -200,6 +201,22 @@ export function registerListeners(app: App, deps: SlackDeps): PendingWork {
 
   // A DM to the bot is a command without the slash: `vote 3 for` (or `/yishi vote 3 for`).
   app.event('message', async ({ event, body, client }) => {
+    const posted = ChannelMessageSchema.safeParse(event);
+    if (posted.success) {
+      // Counted for hot topics when the channel is opted in: the sink returns at once and keeps
+      // only terms; a retried event has the same event_id, so it counts once.
+      const envelope = EventEnvelopeSchema.safeParse(body);
+      if (envelope.success) {
+        deps.countMessage?.({
+          platform: 'slack',
+          chatId: posted.data.channel,
+          userId: posted.data.user,
+          deliveryKey: `sl-${envelope.data.event_id}`,
+          text: decodeSlackText(posted.data.text),
+        });
+      }
+      return;
+    }
     const dm = DirectMessageSchema.safeParse(event);
     if (!dm.success) return;
     await afterAck('direct message', async () => {

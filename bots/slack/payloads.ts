@@ -42,6 +42,19 @@ export const EventEnvelopeSchema = z.object({ team_id: Id, event_id: Id });
 /** `member_joined_channel` / `member_left_channel`. */
 export const MemberEventSchema = z.object({ user: Id, channel: Id });
 
+/**
+ * An ordinary message in a public channel (`message.channels`), for hot
+ * topics: a person's own post, not an edit, a join or a bot's.
+ */
+export const ChannelMessageSchema = z.object({
+  channel: Id,
+  channel_type: z.literal('channel'),
+  user: Id,
+  text: z.string(),
+  subtype: z.undefined().optional(),
+  bot_id: z.undefined().optional(),
+});
+
 /** A message in the bot's DM: a command without the slash (`vote 3 for`). */
 export const DirectMessageSchema = z.object({
   channel: Id,

@@ -12,13 +12,14 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createSlackAdapter, type SlackAdapter } from '../../bots/slack/index.ts';
 import type { CoreDeps } from '../../src/app/core.ts';
+import type { ChatDeps } from '../../src/chat/turn.ts';
 import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { chatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
-import { prismaJoinCodeStore } from '../../src/store/roster-store.ts';
-import { prismaStatusReader } from '../../src/store/status-store.ts';
+import { joinCodeStore } from '../../src/store/roster-store.ts';
+import { statusReader } from '../../src/store/status-store.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
 
 export const SLACK_TOKEN = 'xoxb-test-token';
@@ -81,7 +82,11 @@ const nextId = (prefix: string) => `${prefix}${Date.now()}${++sequence}`;
 export async function startSlackGateway(
   db: Database,
   core: CoreDeps,
-  options: { fake?: FakeSlack } = {},
+  options: {
+    fake?: FakeSlack;
+    /** Hot topics (`/yishi topics`, channel messages counted), as the composition root adds them. */
+    hotTopics?: Pick<ChatDeps, 'hotTopics' | 'countMessage'>;
+  } = {},
 ): Promise<SlackGateway> {
   const fake = options.fake ?? (await startFakeSlack({ token: SLACK_TOKEN, perChannel: false }));
   const app = createHttpApp({ health: async () => ({}), metrics: createMetrics() });
@@ -92,10 +97,11 @@ export async function startSlackGateway(
     transport: { kind: 'http', app },
     deps: {
       core,
-      joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: prismaJoinCodeStore(db.prisma) },
-      status: prismaStatusReader(db.prisma),
+      joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: joinCodeStore(db) },
+      status: statusReader(db),
       chats: chatStore(db),
       log: pino({ level: process.env.SLACK_TEST_LOG ?? 'silent' }),
+      ...options.hotTopics,
     },
   });
   const server: Server = await listen(app, 0);

@@ -3,6 +3,7 @@
  * same card the bound chats were sent, built from fresh state.
  */
 import type { Locale } from '../i18n/translate.ts';
+import { type BoardLinks, itemPageUrl } from './board-links.ts';
 import { communityPolicy, type Publication } from './core.ts';
 import { buildCard, type OutboundMessage } from './outbound.ts';
 import { type ProposalStatusView, proposalStatus, type StatusReader } from './status.ts';
@@ -26,6 +27,8 @@ export function cardKindFor(view: ProposalStatusView): Publication['kind'] {
 export async function showProposal(
   reader: StatusReader,
   input: { communityId: string; number: number; locale: Locale; now: Date },
+  /** PUBLIC_URL and the board keys: the card then links to its board page, as pushed cards do. */
+  links?: BoardLinks,
 ): Promise<ShowProposalOutcome> {
   const { communityId, number, locale, now } = input;
   const status = await proposalStatus(reader, { communityId, number, now });
@@ -36,8 +39,15 @@ export async function showProposal(
     locale,
     timezone: community?.timezone ?? DEFAULT_TIMEZONE,
   });
+  const url = community ? await itemPageUrl(links, community, number) : null;
   return {
     kind: 'card',
-    message: { locale, lines: card.lines, progress: card.progress, buttons: card.buttons },
+    message: {
+      locale,
+      lines: card.lines,
+      progress: card.progress,
+      buttons: card.buttons,
+      ...(url ? { link: { label: 'card.board_link', url } } : {}),
+    },
   };
 }

@@ -217,12 +217,11 @@ async function status(
   const { communityId } = community;
   const now = deps.core.clock.now();
   if (number !== undefined) {
-    const shown = await showProposal(deps.status, {
-      communityId,
-      number,
-      locale: turn.locale,
-      now,
-    });
+    const shown = await showProposal(
+      deps.status,
+      { communityId, number, locale: turn.locale, now },
+      deps.boardLinks,
+    );
     if (shown.kind !== 'card') {
       return say(turn.locale, [{ key: `status.${shown.kind}`, params: { number } }]);
     }

@@ -3,6 +3,8 @@
  * which keys) and the input (a parsed command or a button's action), and
  * what the conversation needs to answer it.
  */
+
+import type { BoardLinks } from '../app/board-links.ts';
 import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { CountingChats, MessageSink } from '../app/count-message.ts';
@@ -22,6 +24,8 @@ export type ChatDeps = {
   joinCodes: Pick<RosterDeps, 'clock' | 'ids' | 'joinCodes'>;
   status: StatusReader;
   chats: Pick<ChatStore, 'setLocale'>;
+  /** PUBLIC_URL and the board keys: `/status N` cards link to their board page; absent, no link. */
+  boardLinks?: BoardLinks | undefined;
   /** Hot topics (`/topics`, the hot list's buttons); absent, `/topics` says they are off. */
   hotTopics?: { topics: HotTopicStore; chats: CountingChats } | undefined;
   /** Where ordinary group messages go to be counted for hot topics; absent, they are not. */

@@ -12,7 +12,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../bots/slack/index.ts
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
-import { prismaBoardReader } from '../store/board-store.ts';
+import { prismaBoardKeys, prismaBoardReader } from '../store/board-store.ts';
 import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
 import { prismaChatStore } from '../store/chat-store.ts';
 import { type Database, pingDatabase } from '../store/database.ts';
@@ -72,6 +72,10 @@ export async function startWeb(deps: {
     core,
     joinCodes: { clock: core.clock, ids: core.ids, joinCodes: prismaJoinCodeStore(db.prisma) },
     status: prismaStatusReader(db.prisma),
+    // PUBLIC_URL enters the conversation here: `/status N` cards link to the board page.
+    boardLinks: config.publicUrl
+      ? { publicUrl: config.publicUrl, keys: prismaBoardKeys(db.prisma) }
+      : undefined,
     chats: prismaChatStore(db.prisma),
     log,
   };

@@ -5,18 +5,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMessage } from '../../../bots/telegram/render.ts';
 import { bindChat } from '../../../src/app/bind-chat.ts';
 import { boardLink } from '../../../src/app/community-settings.ts';
 import { propose } from '../../../src/app/propose.ts';
+import { showProposal } from '../../../src/app/show-proposal.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { cryptoRandom } from '../../../src/runtime/system.ts';
-import { prismaBoardKeys } from '../../../src/store/board-store.ts';
-import { prismaCommunitySettingsStore } from '../../../src/store/community-settings-store.ts';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { boardKeys } from '../../../src/store/board-store.ts';
+import { communitySettingsStore } from '../../../src/store/community-settings-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import type { CardPush } from '../../../workers/push/push-request.ts';
 import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
-import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
+import {
+  type FakeTelegram,
+  parseTelegramHtml,
+  startFakeTelegram,
+} from '../../support/fake-telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import {
   drained,
@@ -43,14 +50,14 @@ describe('board links under pushed cards (push worker, fake Telegram)', () => {
         db,
         apiRoot: fake.apiRoot,
         prefix,
-        ...(publicUrl ? { boardLinks: { publicUrl, keys: prismaBoardKeys(db.prisma) } } : {}),
+        ...(publicUrl ? { boardLinks: { publicUrl, keys: boardKeys(db) } } : {}),
       }),
     );
     const queue = createPushQueue({
       connection: redisConnection(),
       prefix,
       clock: { now: () => new Date() },
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
     });
     queues.push(queue);
     return queue;
@@ -71,7 +78,7 @@ describe('board links under pushed cards (push worker, fake Telegram)', () => {
     const settings = {
       clock: c.clock,
       random: cryptoRandom,
-      settings: prismaCommunitySettingsStore(db.prisma),
+      settings: communitySettingsStore(db),
     };
     let key: string | null = null;
     if (makeKey) {
@@ -134,6 +141,20 @@ describe('board links under pushed cards (push worker, fake Telegram)', () => {
     const plain = await pushed(queue, off.push);
     expect(plain.links).toEqual([]);
     expect(plain.text).not.toContain('查看公示页');
+  });
+
+  it('the /status N card links the same page', async () => {
+    const linked = await community('link', true);
+    const links = { publicUrl: PUBLIC_URL, keys: boardKeys(db) };
+    const input = { communityId: linked.id, number: 1, locale: 'zh-CN' as const, now: new Date() };
+    const shown = await showProposal(statusReader(db), input, links);
+    if (shown.kind !== 'card') throw new Error(shown.kind);
+    expect(parseTelegramHtml(renderMessage(shown.message).html).links).toEqual([
+      `${PUBLIC_URL}/board/${linked.key}/1`,
+    ]);
+    const unlinked = await showProposal(statusReader(db), input);
+    if (unlinked.kind !== 'card') throw new Error(unlinked.kind);
+    expect(parseTelegramHtml(renderMessage(unlinked.message).html).links).toEqual([]);
   });
 
   it('no link without PUBLIC_URL', async () => {

@@ -18,7 +18,7 @@ import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { chatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
-import { prismaJoinCodeStore } from '../../src/store/roster-store.ts';
+import { joinCodeStore } from '../../src/store/roster-store.ts';
 import { statusReader } from '../../src/store/status-store.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.ts';
 import { SECRET_HEADER, TEST_SECRET, TEST_TOKEN } from './telegram.ts';
@@ -73,7 +73,7 @@ export async function startHotTopicsGateway(
     webhookSecret: TEST_SECRET,
     deps: {
       core,
-      joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: prismaJoinCodeStore(db.prisma) },
+      joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: joinCodeStore(db) },
       status: statusReader(db),
       chats: chatStore(db),
       hotTopics: { topics: hot.topics, chats: hot.chats },

@@ -49,6 +49,9 @@ export type ParticipationData = {
   months: { month: string; households: number }[];
 };
 
+/** A proposal as the board reads it. */
+export type BoardRow = ProposalStatusRow & { latestNoteAt: Date | null };
+
 /** Read-only queries behind the board (implemented in src/store/board-store.ts). */
 export interface BoardReader {
   /** The community whose link key or id is `key`; undefined when none. */
@@ -57,10 +60,7 @@ export interface BoardReader {
    * Every proposal of the community (or only #`number`) with its status row
    * (authors are never read), by number.
    */
-  proposals(
-    communityId: string,
-    number?: number,
-  ): Promise<(ProposalStatusRow & { latestNoteAt: Date | null })[]>;
+  proposals(communityId: string, number?: number): Promise<BoardRow[]>;
   /** The audit entries of proposal #N and its resolution, oldest first; undefined for no such item. */
   timeline(communityId: string, number: number): Promise<AuditEventRow[] | undefined>;
   /** What is sealed so far, checked without sealing (a public page never writes). */
@@ -145,8 +145,10 @@ export async function boardView(
   reader: BoardReader,
   community: CommunityRecord,
   now: Date,
+  /** The community's proposals when the caller read them already (the feed needs them too). */
+  preloaded?: BoardRow[],
 ): Promise<BoardView> {
-  const rows = await reader.proposals(community.id);
+  const rows = preloaded ?? (await reader.proposals(community.id));
   const all = rows
     .map((row) => boardItem(row, now, community))
     .filter((i) => i.state !== 'withdrawn');
@@ -448,8 +450,12 @@ export const FEED_ENTRIES = 50;
 export type FeedEntry = { item: BoardItem; event: TimelineEvent; id: string };
 
 /** The feed's entries, newest first: results, assignments, progress, escalations and completions. */
-export async function feedEntries(reader: BoardReader, view: BoardView): Promise<FeedEntry[]> {
-  const rows = await reader.proposals(view.community.id);
+export async function feedEntries(
+  reader: BoardReader,
+  view: BoardView,
+  preloaded?: BoardRow[],
+): Promise<FeedEntry[]> {
+  const rows = preloaded ?? (await reader.proposals(view.community.id));
   const bySubject = new Map<string, number>();
   for (const row of rows) {
     bySubject.set(`proposal:${row.proposal.id}`, row.proposal.number);

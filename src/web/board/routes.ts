@@ -137,8 +137,9 @@ export function boardRoutes(deps: BoardRoutesDeps): Router {
   router.get(
     '/board/:key/feed.atom',
     serve('atom', async (ctx, row, origin) => {
-      const view = await boardView(deps.reader, row.community, ctx.now);
-      const entries = await feedEntries(deps.reader, view);
+      const rows = await deps.reader.proposals(row.community.id);
+      const view = await boardView(deps.reader, row.community, ctx.now, rows);
+      const entries = await feedEntries(deps.reader, view, rows);
       return {
         type: 'application/atom+xml; charset=utf-8',
         body: atomFeed(ctx, view, entries, origin),

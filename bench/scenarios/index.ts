@@ -4,6 +4,7 @@ import { board } from './board.ts';
 import { deadlinePrecision } from './deadline-precision.ts';
 import { deadlineStorm } from './deadline-storm.ts';
 import { fanOut } from './fan-out.ts';
+import { hotTopics } from './hot-topics.ts';
 import { ingest } from './ingest.ts';
 import { memory } from './memory.ts';
 import { recovery } from './recovery.ts';
@@ -18,4 +19,5 @@ export const scenarios: Scenario[] = [
   fanOut,
   recovery,
   board,
+  hotTopics,
 ];

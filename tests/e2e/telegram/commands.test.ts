@@ -10,7 +10,7 @@ import { issueJoinCodes } from '../../../src/app/issue-join-codes.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { renderCardPush } from '../../../src/app/render-push.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import {
@@ -87,7 +87,7 @@ describe('telegram commands', () => {
 
     // The card as the push queue renders and sends it (the adapter's sender), and as /status shows it.
     const card = await renderCardPush(
-      prismaStatusReader(db.prisma),
+      statusReader(db),
       {
         communityId: a.id,
         number: proposal.number,
@@ -221,6 +221,7 @@ describe('telegram commands', () => {
       '/status',
       '/points',
       '/lang',
+      '/topics',
       '/help',
     ]);
     expect(commandsIn(await help(1))).toContain('/relay');

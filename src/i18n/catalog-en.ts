@@ -489,6 +489,8 @@ export const en = {
   'board.section.results': 'Recent results',
   'board.section.resolutions': 'Resolutions being carried out',
   'board.section.done': 'Resolutions done',
+  'board.section.hot_topics': 'What residents keep raising (last 7 days)',
+  'board.hot_topic': '“{term}”: {count} messages from {senders} people',
   'board.none': 'None at the moment.',
   'board.done_more':
     'The {shown} most recently finished of {total}; every resolution keeps its own page and is in the feed.',

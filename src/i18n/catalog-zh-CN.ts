@@ -440,6 +440,8 @@ export const zhCN: Record<MessageKey, string> = {
   'board.section.results': '近期表决结果',
   'board.section.resolutions': '决议执行进度',
   'board.section.done': '已完成的决议',
+  'board.section.hot_topics': '居民近期热议（近 7 天）',
+  'board.hot_topic': '“{term}”：{senders} 人提及，共 {count} 条消息',
   'board.none': '暂无。',
   'board.done_more':
     '显示最近完成的 {shown} 项，共 {total} 项；每项决议都有自己的页面，也在订阅源中。',

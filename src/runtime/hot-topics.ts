@@ -10,9 +10,11 @@ import {
   type MessageSink,
   messageSink,
 } from '../app/count-message.ts';
+import { hotList } from '../app/hot-topics.ts';
 import type { HotTopicStore, MessageCounter } from '../app/hot-topics-ports.ts';
-import type { Clock } from '../app/ports.ts';
+import type { Clock, CommunityRecord } from '../app/ports.ts';
 import { hotTopicStore, type SqlQueries } from '../store/hot-topics-store.ts';
+import type { BoardHotTopic } from '../web/board/board-page.ts';
 import { redisMessageCounter } from './hot-topics-counter.ts';
 
 export type HotTopicsParts = {
@@ -21,6 +23,18 @@ export type HotTopicsParts = {
   chats: CountingChats;
   countMessage: MessageSink;
 };
+
+/** The board's view of the hot list: terms and counts only. */
+export function boardHotTopics(
+  topics: HotTopicStore,
+): (community: CommunityRecord, now: Date) => Promise<BoardHotTopic[]> {
+  return async (community, now) =>
+    (await hotList(topics, community, now)).map((h) => ({
+      term: h.term,
+      count: h.last7,
+      senders: h.senders7,
+    }));
+}
 
 export function hotTopicsParts(deps: {
   sql: SqlQueries;

@@ -14,10 +14,11 @@ import {
   itemView,
   participationView,
 } from '../../app/board.ts';
-import type { Clock } from '../../app/ports.ts';
+import { communityPolicy } from '../../app/core.ts';
+import type { Clock, CommunityRecord } from '../../app/ports.ts';
 import { t } from '../../i18n/translate.ts';
 import { html } from '../html.ts';
-import { boardPage } from './board-page.ts';
+import { type BoardHotTopic, boardPage } from './board-page.ts';
 import { ChainChecks } from './chain-checks.ts';
 import { atomFeed, calendarFeed } from './feeds.ts';
 import { itemPage, printable } from './item-page.ts';
@@ -41,6 +42,8 @@ export type BoardRoutesDeps = {
    * price of a page (or a rotated key) up to a second stale.
    */
   lookupTtlMs?: number;
+  /** The hot list of a community (issue 15), shown while its policy has `hotTopics: "on"`. */
+  hotTopics?: (community: CommunityRecord, now: Date) => Promise<BoardHotTopic[]>;
 };
 
 const HTML = 'text/html; charset=utf-8';
@@ -124,7 +127,13 @@ export function boardRoutes(deps: BoardRoutesDeps): Router {
     '/board/:key',
     serve('board', async (ctx, row) => ({
       type: HTML,
-      body: boardPage(ctx, await boardView(deps.reader, row.community, ctx.now)),
+      body: boardPage(
+        ctx,
+        await boardView(deps.reader, row.community, ctx.now),
+        deps.hotTopics && communityPolicy(row.community).hotTopics === 'on'
+          ? await deps.hotTopics(row.community, ctx.now)
+          : undefined,
+      ),
     })),
   );
   router.get(

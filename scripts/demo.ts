@@ -38,6 +38,7 @@ import { uuidSource } from '../src/runtime/system.ts';
 import { databasePorts } from '../src/runtime/worker-ports.ts';
 import { chatStore } from '../src/store/chat-store.ts';
 import { openDatabase } from '../src/store/database.ts';
+import { statusReader } from '../src/store/status-store.ts';
 import { startWorkers } from '../workers/index.ts';
 import { DEFAULT_PUSH_LIMITS, PUSH_QUEUE } from '../workers/push/index.ts';
 
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
   const pushInspector = new Queue(PUSH_QUEUE, { connection: { url: REDIS_URL }, prefix });
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   try {
-    await applyMigrations(db.migrationAdapterFactory);
+    await applyMigrations(await db.migrationAdapter());
     const roster = rosterDeps(db);
     const created = expect(
       await createCommunity(roster, { name: '幸福里社区', policy: POLICY }),
@@ -282,16 +283,23 @@ async function main(): Promise<void> {
     );
 
     const core: CoreDeps = { clock, ids: uuidSource, store: ports.store };
-    const residents = await db.prisma.resident.findMany({ where: { communityId } });
+    const residents = await db.sql.query<{ id: string; name: string }>(
+      'SELECT id, name FROM "Resident" WHERE "communityId" = $1',
+      [communityId],
+    );
     const as = (name: string): ActorRef => {
       const r = residents.find((x) => x.name === name);
       if (!r) throw new Error(`no resident ${name}`);
       return { kind: 'resident', residentId: r.id };
     };
+    const status = statusReader(db);
     const proposalState = async (number: number) =>
-      (await db.prisma.proposal.findFirstOrThrow({ where: { communityId, number } })).state;
-    const resolution = (number: number) =>
-      db.prisma.resolution.findFirstOrThrow({ where: { proposal: { communityId, number } } });
+      (await status.proposal(communityId, number))?.proposal.state;
+    const resolution = async (number: number) => {
+      const found = (await status.proposal(communityId, number))?.resolution;
+      if (!found) throw new Error(`no resolution #${number}`);
+      return found;
+    };
 
     console.log(
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s; the cycle starts now (times below are from here).`,
@@ -351,7 +359,12 @@ async function main(): Promise<void> {
     await until(
       'the vote reminder',
       async () =>
-        (await db.prisma.auditEntry.count({ where: { communityId, action: 'vote.reminded' } })) > 0,
+        (
+          await db.sql.query(
+            `SELECT 1 FROM "AuditEntry" WHERE "communityId" = $1 AND action = 'vote.reminded'`,
+            [communityId],
+          )
+        ).length > 0,
     );
     await sleep(1000);
     for (const [name, choice] of [
@@ -431,8 +444,8 @@ async function main(): Promise<void> {
       'every push to be delivered',
       async () => {
         const counts = await pushInspector.getJobCounts('waiting', 'delayed', 'active');
-        const unrelayed = await db.prisma.outbox.count({ where: { relayedAt: null } });
-        return unrelayed === 0 && Object.values(counts).every((n) => n === 0);
+        const unrelayed = await db.sql.query('SELECT 1 FROM "Outbox" WHERE "relayedAt" IS NULL');
+        return unrelayed.length === 0 && Object.values(counts).every((n) => n === 0);
       },
       30_000,
     );

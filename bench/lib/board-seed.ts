@@ -200,7 +200,7 @@ export async function seedBoardCommunity(
   } finally {
     client.release();
   }
-  await sealAudit(db.prisma, communityId, new Date());
+  await sealAudit(db.sql, communityId, new Date());
   return { set, communityId, openVotes };
 }
 

@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { listen } from '../../src/runtime/http-server.ts';
 import { systemClock } from '../../src/runtime/system.ts';
-import { prismaBoardReader } from '../../src/store/board-store.ts';
+import { boardReader } from '../../src/store/board-store.ts';
 import { boardRoutes } from '../../src/web/board/routes.ts';
 import { type BoardCommunity, seedBoardCommunity } from '../lib/board-seed.ts';
 import { type BenchDatabase, withDatabase } from '../lib/database.ts';
@@ -284,7 +284,7 @@ export const board: Scenario = {
         const pageServer = await listen(
           express().use(
             boardRoutes({
-              reader: prismaBoardReader(db.prisma),
+              reader: boardReader(db),
               clock: systemClock,
               publicUrl: gateway.url,
             }),
@@ -316,7 +316,7 @@ export const board: Scenario = {
             ctx.log(`board: ${name} render p99 ${times[name]?.render.p99} ms`);
           }
           const chainChecks = new Latencies();
-          const reader = prismaBoardReader(db.prisma);
+          const reader = boardReader(db);
           for (let i = 0; i < size.chainChecks; i++) {
             const t0 = performance.now();
             const state = await reader.chain(seeded.communityId);

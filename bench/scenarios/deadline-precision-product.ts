@@ -5,7 +5,7 @@
  * closing every 100 ms, scheduled the way the outbox relay does after a commit.
  */
 
-import { prismaScheduleReader } from '../../src/store/schedule-store.ts';
+import { scheduleReader } from '../../src/store/schedule-store.ts';
 import { installCommitTrigger, watchCommits } from '../lib/commit-watch.ts';
 import { withDatabase } from '../lib/database.ts';
 import { plannedProposals, scheduleDirectly } from '../lib/fast-schedule.ts';
@@ -73,7 +73,7 @@ export async function productPrecision(
         stepMs: sizes.everyMs,
         votingMs: 60_000,
       });
-      const reader = prismaScheduleReader(db.prisma);
+      const reader = scheduleReader(db);
       for (let i = 0; i < probes.length; i += 20) {
         await Promise.all(
           probes.slice(i, i + 20).map(async (_, j) => {

@@ -46,7 +46,7 @@ export function registerAuditCommands(program: Command, withDatabase: WithDataba
     .option('--json', 'print the verdict as JSON')
     .action(async (opts: { community: string; json?: boolean }) => {
       const verdict = await withDatabase((db) =>
-        verifyAudit(db.prisma, opts.community, systemClock.now()),
+        verifyAudit(db.sql, opts.community, systemClock.now()),
       );
       if (verdict.kind === 'community_unknown') return unknownCommunity(verdict.communityId);
       print(opts.json ? JSON.stringify(verdict) : describeVerdict(verdict));
@@ -58,8 +58,10 @@ export function registerAuditCommands(program: Command, withDatabase: WithDataba
     .requiredOption('--community <id>', 'community id')
     .action(async (opts: { community: string }) => {
       const sealed = await withDatabase(async (db) => {
-        const found = await db.prisma.community.findUnique({ where: { id: opts.community } });
-        return found ? sealAudit(db.prisma, opts.community, systemClock.now()) : null;
+        const found = await db.sql.query('SELECT 1 FROM "Community" WHERE id = $1', [
+          opts.community,
+        ]);
+        return found.length > 0 ? sealAudit(db.sql, opts.community, systemClock.now()) : null;
       });
       if (sealed === null) return unknownCommunity(opts.community);
       print(`sealed ${sealed} ${sealed === 1 ? 'entry' : 'entries'}`);

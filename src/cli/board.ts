@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { boardLink, changePolicy, type PolicyChange } from '../app/community-settings.ts';
 import { loadConfig } from '../config.ts';
 import { cryptoRandom, systemClock } from '../runtime/system.ts';
-import { prismaCommunitySettingsStore } from '../store/community-settings-store.ts';
+import { communitySettingsStore } from '../store/community-settings-store.ts';
 import type { Database } from '../store/database.ts';
 
 type WithDatabase = <T>(work: (db: Database) => Promise<T>) => Promise<T>;
@@ -37,7 +37,7 @@ export function registerBoardCommands(program: Command, withDatabase: WithDataba
   const deps = (db: Database) => ({
     clock: systemClock,
     random: cryptoRandom,
-    settings: prismaCommunitySettingsStore(db.prisma),
+    settings: communitySettingsStore(db),
   });
 
   program

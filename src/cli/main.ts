@@ -169,7 +169,7 @@ database
     const config = loadConfig();
     const db = await openDatabase(config.database);
     try {
-      const applied = await applyMigrations(db.migrationAdapterFactory);
+      const applied = await applyMigrations(await db.migrationAdapter());
       print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
     } finally {
       await db.close();

@@ -12,7 +12,7 @@ import {
 } from '../app/status.ts';
 import { systemClock } from '../runtime/system.ts';
 import type { Database } from '../store/database.ts';
-import { prismaStatusReader } from '../store/status-store.ts';
+import { statusReader } from '../store/status-store.ts';
 
 type WithDatabase = <T>(work: (db: Database) => Promise<T>) => Promise<T>;
 
@@ -90,7 +90,7 @@ export function registerStatusCommands(program: Command, withDatabase: WithDatab
           return refuse(`proposal number must be a whole number like 12, got "${n}"`);
         }
         const outcome = await withDatabase((db) =>
-          proposalStatus(prismaStatusReader(db.prisma), {
+          proposalStatus(statusReader(db), {
             communityId: opts.community,
             number,
             now,
@@ -111,7 +111,7 @@ export function registerStatusCommands(program: Command, withDatabase: WithDatab
         return;
       }
       const outcome = await withDatabase((db) =>
-        openStatus(prismaStatusReader(db.prisma), { communityId: opts.community, now }),
+        openStatus(statusReader(db), { communityId: opts.community, now }),
       );
       if (outcome.kind === 'community_unknown') {
         return refuse(`no community with id ${outcome.communityId} (see: yishi community create)`);

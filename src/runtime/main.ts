@@ -96,7 +96,7 @@ async function start(mode: Mode): Promise<void> {
   if (config.autoMigrate) {
     // Its own connection, closed as soon as the migrations are in: the schema engine's
     // advisory lock goes with it, so `yishi db migrate` elsewhere never waits on a running server.
-    const applied = await applyMigrations(db.migrationAdapterFactory);
+    const applied = await applyMigrations(await db.migrationAdapter());
     log.info(
       { applied, database: db.kind },
       applied.length ? 'migrations applied' : 'database up to date',

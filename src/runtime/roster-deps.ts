@@ -1,10 +1,10 @@
 import type { RosterDeps } from '../app/deps.ts';
 import type { Database } from '../store/database.ts';
 import {
-  prismaChatBindingStore,
-  prismaCommunityStore,
-  prismaJoinCodeStore,
-  prismaRosterStore,
+  chatBindingStore,
+  communityStore,
+  joinCodeStore,
+  rosterStore,
 } from '../store/roster-store.ts';
 import { cryptoRandom, systemClock, uuidSource } from './system.ts';
 
@@ -13,10 +13,10 @@ export function rosterDeps(db: Database, overrides: Partial<RosterDeps> = {}): R
     clock: systemClock,
     ids: uuidSource,
     random: cryptoRandom,
-    communities: prismaCommunityStore(db.prisma),
-    roster: prismaRosterStore(db.prisma),
-    joinCodes: prismaJoinCodeStore(db.prisma),
-    chatBindings: prismaChatBindingStore(db.prisma),
+    communities: communityStore(db),
+    roster: rosterStore(db),
+    joinCodes: joinCodeStore(db),
+    chatBindings: chatBindingStore(db),
     ...overrides,
   };
 }

@@ -12,12 +12,12 @@ import { createSlackAdapter, type SlackAdapter } from '../../bots/slack/index.ts
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
-import { prismaBoardKeys, prismaBoardReader } from '../store/board-store.ts';
+import { boardKeys, boardReader } from '../store/board-store.ts';
 import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
-import { prismaChatStore } from '../store/chat-store.ts';
+import { chatStore } from '../store/chat-store.ts';
 import { type Database, pingDatabase } from '../store/database.ts';
-import { prismaJoinCodeStore } from '../store/roster-store.ts';
-import { prismaStatusReader } from '../store/status-store.ts';
+import { joinCodeStore } from '../store/roster-store.ts';
+import { statusReader } from '../store/status-store.ts';
 import { boardRoutes } from '../web/board/routes.ts';
 import { homePage } from '../web/home-page.ts';
 import { watchUnreachableChats } from './chat-metrics.ts';
@@ -58,25 +58,23 @@ export async function startWeb(deps: {
   app.get('/', homePage(packageVersion()));
   app.use(
     boardRoutes({
-      reader: prismaBoardReader(db.prisma),
+      reader: boardReader(db),
       clock: core.clock,
       publicUrl: config.publicUrl,
       lookupTtlMs: 1_000,
     }),
   );
 
-  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db.prisma));
+  watchUnreachableChats(deps.metrics.registry, () => countUnreachableBoundChats(db));
 
   // What every platform's conversation calls.
   const chatDeps = {
     core,
-    joinCodes: { clock: core.clock, ids: core.ids, joinCodes: prismaJoinCodeStore(db.prisma) },
-    status: prismaStatusReader(db.prisma),
+    joinCodes: { clock: core.clock, ids: core.ids, joinCodes: joinCodeStore(db) },
+    status: statusReader(db),
     // PUBLIC_URL enters the conversation here: `/status N` cards link to the board page.
-    boardLinks: config.publicUrl
-      ? { publicUrl: config.publicUrl, keys: prismaBoardKeys(db.prisma) }
-      : undefined,
-    chats: prismaChatStore(db.prisma),
+    boardLinks: config.publicUrl ? { publicUrl: config.publicUrl, keys: boardKeys(db) } : undefined,
+    chats: chatStore(db),
     log,
   };
   let telegram: TelegramAdapter | undefined;

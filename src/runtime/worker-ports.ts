@@ -1,6 +1,6 @@
 /**
  * The workers' store ports on one database: the composition root, scripts and
- * tests build them here, so `workers/` itself never imports Prisma.
+ * tests build them here, so `workers/` itself never imports the store.
  */
 
 import type { WorkerPorts } from '../../workers/index.ts';
@@ -8,20 +8,20 @@ import type { Database } from '../store/database.ts';
 import { deliberationStore } from '../store/deliberation-store.ts';
 import { deliveryStores } from '../store/delivery-store.ts';
 import {
-  prismaNoticeLedger,
-  prismaNoticeReader,
-  prismaOutboxFeed,
-  prismaScheduleReader,
+  noticeLedger,
+  noticeReader,
+  outboxFeed,
+  scheduleReader,
   voteCloseStore,
 } from '../store/schedule-store.ts';
 
-export function databasePorts(db: Pick<Database, 'sql' | 'prisma'>): WorkerPorts {
+export function databasePorts(db: Pick<Database, 'sql'>): WorkerPorts {
   return {
     store: deliberationStore(db),
-    reader: prismaScheduleReader(db.prisma),
-    ledger: prismaNoticeLedger(db.prisma),
-    feed: prismaOutboxFeed(db.prisma),
-    notices: prismaNoticeReader(db.prisma),
+    reader: scheduleReader(db),
+    ledger: noticeLedger(db),
+    feed: outboxFeed(db),
+    notices: noticeReader(db),
     deliveries: deliveryStores(db),
     closer: voteCloseStore(db),
   };

@@ -9,7 +9,7 @@ import { startWorkers, type Workers } from '../../workers/index.ts';
 import { startMaintenance } from '../../workers/maintenance.ts';
 import type { ChatSender, Platform } from '../app/ports.ts';
 import type { Config } from '../config.ts';
-import { prismaBoardKeys } from '../store/board-store.ts';
+import { boardKeys } from '../store/board-store.ts';
 import type { Database } from '../store/database.ts';
 import { pruneExpired, sealAllCommunities } from '../store/maintenance-store.ts';
 import type { Logger } from './logger.ts';
@@ -53,8 +53,8 @@ export async function startWorkerSide(deps: {
     prefix: QUEUE_PREFIX,
     now: () => systemClock.now(),
     tasks: {
-      sealAudit: (now) => sealAllCommunities(db.prisma, now),
-      prune: (cutoffs) => pruneExpired(db.prisma, cutoffs),
+      sealAudit: (now) => sealAllCommunities(db, now),
+      prune: (cutoffs) => pruneExpired(db, cutoffs),
     },
     onRun: (result) => log.info(result, 'maintenance done'),
     onError: (error) => log.error({ error: error.message }, 'maintenance error'),
@@ -69,7 +69,7 @@ export async function startWorkerSide(deps: {
         log,
         // PUBLIC_URL enters the core here: without it, cards carry no board link.
         boardLinks: config.publicUrl
-          ? { publicUrl: config.publicUrl, keys: prismaBoardKeys(db.prisma) }
+          ? { publicUrl: config.publicUrl, keys: boardKeys(db) }
           : undefined,
       },
       { connection: config.redisUrl, prefix: QUEUE_PREFIX, alongside: [maintenance] },

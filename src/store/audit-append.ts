@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditInput } from '../app/ports.ts';
 import { canonicalJson } from '../domain/audit-chain.ts';
-import type { Prisma } from './generated/prisma/client.ts';
 import type { SqlSession } from './sql-session.ts';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -17,22 +16,6 @@ export function auditRow(entry: Pick<AuditInput, 'payload'>): {
 } {
   const payload = JSON.parse(JSON.stringify(entry.payload)) as Record<string, unknown>;
   return { payload, payloadHash: sha256(canonicalJson(payload)) };
-}
-
-/** Appends an unsealed audit entry inside the caller's transaction. */
-export async function appendAudit(tx: Prisma.TransactionClient, entry: AuditInput): Promise<void> {
-  const { payload, payloadHash } = auditRow(entry);
-  await tx.auditEntry.create({
-    data: {
-      communityId: entry.communityId,
-      actor: entry.actor,
-      action: entry.action,
-      subject: entry.subject,
-      payload: payload as Prisma.InputJsonObject,
-      payloadHash,
-      at: entry.at,
-    },
-  });
 }
 
 /** Appends an unsealed audit entry in the session's transaction; deferred, as nothing reads it back there. */

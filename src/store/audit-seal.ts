@@ -15,7 +15,9 @@ import {
 } from '../domain/audit-chain.ts';
 import { YishiError } from '../errors.ts';
 import { sha256 } from './audit-append.ts';
-import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
+import type { SqlDriver } from './sql-driver.ts';
+import type { SqlReads } from './sql-rows.ts';
+import type { SqlSession } from './sql-session.ts';
 
 export type SealOptions = {
   /** Longest wait for in-flight audit writers to finish; default 10 000 ms. */
@@ -38,8 +40,7 @@ export type AuditVerdict =
     }
   | { kind: 'community_unknown'; communityId: string };
 
-type Db = PrismaClient;
-type Tx = Prisma.TransactionClient;
+type Db = Pick<SqlDriver, 'query' | 'transaction'>;
 
 /**
  * Links every unsealed entry of the community into its hash chain, in `seq`
@@ -51,7 +52,7 @@ type Tx = Prisma.TransactionClient;
  * rows lie beyond the recorded head.
  */
 export async function sealAudit(
-  prisma: Db,
+  sql: Db,
   communityId: string,
   now: Date,
   options: SealOptions = {},
@@ -67,47 +68,45 @@ export async function sealAudit(
   // so after the wait all such entries are committed (or rolled back) and
   // visible, and every later commit has a higher `seq` (nextval only grows;
   // the sequence has CACHE 1). Appends are never blocked: we only watch locks.
-  const bound = await maxUnsealedSeq(prisma, communityId);
+  const bound = await maxUnsealedSeq(sql, communityId);
   if (bound === null) return 0;
-  await waitForAuditWriters(prisma, writersTimeoutMs);
+  await waitForAuditWriters(sql, writersTimeoutMs);
 
   let sealed = 0;
   for (;;) {
-    const count = await prisma.$transaction(
-      (tx) => sealBatch(tx, communityId, bound, now, batchSize),
-      {
-        maxWait: 10_000,
-        timeout: 60_000,
-      },
-    );
+    const count = await sql.transaction((tx) => sealBatch(tx, communityId, bound, now, batchSize));
     sealed += count;
     if (count < batchSize) return sealed;
   }
 }
 
-async function maxUnsealedSeq(prisma: Db, communityId: string): Promise<bigint | null> {
-  const found = await prisma.auditEntry.aggregate({
-    where: { communityId, chainIndex: null },
-    _max: { seq: true },
-  });
-  return found._max.seq;
+/** The highest unsealed `seq`, as text (a bigint). */
+async function maxUnsealedSeq(sql: SqlReads, communityId: string): Promise<string | null> {
+  const [found] = await sql.query<{ seq: string | null }>(
+    `SELECT max(seq)::text AS seq FROM "AuditEntry" WHERE "communityId" = $1 AND "chainIndex" IS NULL`,
+    [communityId],
+  );
+  return found?.seq ?? null;
 }
 
-async function waitForAuditWriters(prisma: Db, timeoutMs: number): Promise<void> {
+async function waitForAuditWriters(sql: SqlReads, timeoutMs: number): Promise<void> {
   // Virtual transaction ids are unique per transaction (pids are reused), so a
   // writer that finished is never confused with a new one on the same backend.
-  const writers = await prisma.$queryRaw<{ vxid: string }[]>`
-    SELECT DISTINCT virtualtransaction AS vxid FROM pg_locks
-    WHERE locktype = 'relation' AND relation = '"AuditEntry"'::regclass
-      AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()`;
+  const writers = await sql.query<{ vxid: string }>(
+    `SELECT DISTINCT virtualtransaction AS vxid FROM pg_locks
+     WHERE locktype = 'relation' AND relation = '"AuditEntry"'::regclass
+       AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()`,
+  );
   if (writers.length === 0) return;
   const vxids = writers.map((w) => w.vxid);
   const deadline = Date.now() + timeoutMs;
   for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, 100)) {
-    const open = await prisma.$queryRaw<{ pid: number; age: string }[]>`
-      SELECT l.pid, coalesce(extract(epoch FROM now() - a.xact_start)::int, 0)::text AS age
-      FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'virtualxid' AND l.virtualtransaction = ANY(${vxids}::text[])`;
+    const open = await sql.query<{ pid: number; age: string }>(
+      `SELECT l.pid, coalesce(extract(epoch FROM now() - a.xact_start)::int, 0)::text AS age
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'virtualxid' AND l.virtualtransaction = ANY($1::text[])`,
+      [vxids],
+    );
     if (open.length === 0) return;
     if (Date.now() >= deadline) {
       const oldest = open[0];
@@ -122,26 +121,31 @@ async function waitForAuditWriters(prisma: Db, timeoutMs: number): Promise<void>
 }
 
 async function sealBatch(
-  tx: Tx,
+  tx: SqlSession,
   communityId: string,
-  bound: bigint,
+  bound: string,
   now: Date,
   batchSize: number,
 ): Promise<number> {
-  await tx.$executeRaw`
-    INSERT INTO "AuditSeal" ("communityId", "lastIndex", "lastHash", "sealedAt")
-    VALUES (${communityId}, -1, ${GENESIS_HASH}, ${now})
-    ON CONFLICT DO NOTHING`;
-  const [head] = await tx.$queryRaw<{ lastIndex: number; lastHash: string }[]>`
-    SELECT "lastIndex", "lastHash" FROM "AuditSeal" WHERE "communityId" = ${communityId} FOR UPDATE`;
+  await tx.execute(
+    `INSERT INTO "AuditSeal" ("communityId", "lastIndex", "lastHash", "sealedAt")
+     VALUES ($1, -1, $2, $3) ON CONFLICT DO NOTHING`,
+    [communityId, GENESIS_HASH, now],
+  );
+  const [head] = await tx.query<{
+    lastIndex: number;
+    lastHash: string;
+    highestIndex: number | null;
+  }>(
+    `SELECT "lastIndex", "lastHash",
+            (SELECT max("chainIndex") FROM "AuditEntry" WHERE "communityId" = $1) AS "highestIndex"
+     FROM "AuditSeal" WHERE "communityId" = $1 FOR UPDATE`,
+    [communityId],
+  );
   if (!head)
     throw new YishiError('audit_seal_missing', `no AuditSeal row for community ${communityId}`);
 
-  const highest = await tx.auditEntry.aggregate({
-    where: { communityId },
-    _max: { chainIndex: true },
-  });
-  const highestIndex = highest._max.chainIndex;
+  const { highestIndex } = head;
   if (highestIndex !== null && highestIndex > head.lastIndex) {
     // Sealing on would collide with existing chain indexes; someone edited the
     // seal or forged sealed rows. Verification names the problem.
@@ -151,12 +155,12 @@ async function sealBatch(
     );
   }
 
-  const rows = await tx.auditEntry.findMany({
-    where: { communityId, chainIndex: null, seq: { lte: bound } },
-    orderBy: { seq: 'asc' },
-    take: batchSize,
-    select: { seq: true, actor: true, action: true, subject: true, at: true, payloadHash: true },
-  });
+  const rows = await tx.query<HashedRow>(
+    `SELECT seq::text AS seq, actor, action, subject, at, "payloadHash" FROM "AuditEntry"
+     WHERE "communityId" = $1 AND "chainIndex" IS NULL AND seq <= $2::bigint
+     ORDER BY "AuditEntry".seq LIMIT $3`,
+    [communityId, bound, batchSize],
+  );
   if (rows.length === 0) return 0;
 
   let prevHash = head.lastHash;
@@ -175,21 +179,24 @@ async function sealBatch(
     hashes.push(hash);
     prevHash = hash;
   }
-  await tx.$executeRaw`
-    UPDATE "AuditEntry" AS e
-    SET "chainIndex" = v.ci, "prevHash" = v.prev, "hash" = v.hash
-    FROM unnest(${seqs}::text[]::bigint[], ${indexes}::int[], ${prevHashes}::text[], ${hashes}::text[])
-      AS v(seq, ci, prev, hash)
-    WHERE e.seq = v.seq`;
-  await tx.auditSeal.update({
-    where: { communityId },
-    data: { lastIndex: chainIndex, lastHash: prevHash, sealedAt: now },
-  });
+  await tx.execute(
+    `UPDATE "AuditEntry" AS e
+     SET "chainIndex" = v.ci, "prevHash" = v.prev, "hash" = v.hash
+     FROM unnest($1::text[]::bigint[], $2::int[], $3::text[], $4::text[]) AS v(seq, ci, prev, hash)
+     WHERE e.seq = v.seq`,
+    [seqs, indexes.map(String), prevHashes, hashes],
+  );
+  await tx.execute(
+    `UPDATE "AuditSeal" SET "lastIndex" = $2, "lastHash" = $3, "sealedAt" = $4
+     WHERE "communityId" = $1`,
+    [communityId, chainIndex, prevHash, now],
+  );
   return rows.length;
 }
 
 type HashedRow = {
-  seq: bigint;
+  /** A bigint, as text. */
+  seq: string;
   actor: string;
   action: string;
   subject: string;
@@ -201,7 +208,7 @@ type HashedRow = {
 function chainFields(row: HashedRow, chainIndex: number): ChainFields {
   return {
     chainIndex,
-    seq: row.seq.toString(),
+    seq: row.seq,
     actor: row.actor,
     action: row.action,
     subject: row.subject,
@@ -211,13 +218,23 @@ function chainFields(row: HashedRow, chainIndex: number): ChainFields {
 }
 
 /** The sealed entries of a community in chain order, as verifyChain takes them. */
-export async function loadChain(prisma: Tx, communityId: string): Promise<ChainEntry[]> {
-  const rows = await prisma.auditEntry.findMany({
-    where: { communityId, chainIndex: { not: null } },
-    orderBy: { chainIndex: 'asc' },
-  });
+export async function loadChain(sql: SqlReads, communityId: string): Promise<ChainEntry[]> {
+  const rows = await sql.query<
+    HashedRow & {
+      chainIndex: number;
+      payload: unknown;
+      prevHash: string | null;
+      hash: string | null;
+    }
+  >(
+    `SELECT seq::text AS seq, actor, action, subject, at, "payloadHash", "chainIndex", payload,
+            "prevHash", hash
+     FROM "AuditEntry" WHERE "communityId" = $1 AND "chainIndex" IS NOT NULL
+     ORDER BY "chainIndex"`,
+    [communityId],
+  );
   return rows.map((row) => ({
-    ...chainFields(row, row.chainIndex ?? -1),
+    ...chainFields(row, row.chainIndex),
     payload: row.payload,
     prevHash: row.prevHash,
     hash: row.hash,
@@ -230,23 +247,16 @@ export async function loadChain(prisma: Tx, communityId: string): Promise<ChainE
  * including entries deleted from the end. `pending` counts entries appended
  * while sealing was impossible (a writer stayed open too long).
  */
-export async function verifyAudit(
-  prisma: Db,
-  communityId: string,
-  now: Date,
-): Promise<AuditVerdict> {
-  const community = await prisma.community.findUnique({
-    where: { id: communityId },
-    select: { id: true },
-  });
+export async function verifyAudit(sql: Db, communityId: string, now: Date): Promise<AuditVerdict> {
+  const [community] = await sql.query('SELECT 1 FROM "Community" WHERE id = $1', [communityId]);
   if (!community) return { kind: 'community_unknown', communityId };
   try {
-    await sealAudit(prisma, communityId, now);
+    await sealAudit(sql, communityId, now);
   } catch (error) {
     // A busy writer or a broken seal must not stop us verifying what is sealed.
     if (!(error instanceof YishiError)) throw error;
   }
-  return (await checkSealedAudit(prisma, communityId)).verdict;
+  return (await checkSealedAudit(sql, communityId)).verdict;
 }
 
 /**
@@ -256,19 +266,24 @@ export async function verifyAudit(
  * the same snapshot as the verdict.
  */
 export async function checkSealedAudit(
-  prisma: Db,
+  sql: Db,
   communityId: string,
 ): Promise<{ verdict: AuditVerdict; sealedAt: Date | null }> {
   // One snapshot for the seal and the chain, so a concurrent sealer cannot
   // make them disagree.
-  const { seal, chain, pending } = await prisma.$transaction(
-    async (tx) => ({
-      seal: await tx.auditSeal.findUnique({ where: { communityId } }),
-      chain: await loadChain(tx, communityId),
-      pending: await tx.auditEntry.count({ where: { communityId, chainIndex: null } }),
-    }),
-    { isolationLevel: 'RepeatableRead', timeout: 60_000 },
-  );
+  const { seal, chain, pending } = await sql.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const [seal] = await tx.query<{ lastIndex: number; lastHash: string; sealedAt: Date }>(
+      `SELECT "lastIndex", "lastHash", "sealedAt" FROM "AuditSeal" WHERE "communityId" = $1`,
+      [communityId],
+    );
+    const chain = await loadChain(tx, communityId);
+    const [unsealed] = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "AuditEntry" WHERE "communityId" = $1 AND "chainIndex" IS NULL`,
+      [communityId],
+    );
+    return { seal: seal ?? null, chain, pending: unsealed?.n ?? 0 };
+  });
   return { verdict: judgeChain(chain, seal, pending), sealedAt: seal?.sealedAt ?? null };
 }
 

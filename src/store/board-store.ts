@@ -12,121 +12,81 @@ import type {
   ParticipationData,
 } from '../app/board.ts';
 import type { BoardKeys } from '../app/board-links.ts';
-import type { ResolutionRecord } from '../app/ports.ts';
-import type { ProposalStatusRow } from '../app/status.ts';
 import { checkSealedAudit } from './audit-seal.ts';
-import { toCommunityRecord } from './community-record.ts';
-import type { Community, PrismaClient } from './generated/prisma/client.ts';
+import type { Database } from './database.ts';
+import {
+  COMMUNITY_COLUMNS,
+  type CommunityRow,
+  proposalsWithResolutions,
+  toCommunity,
+} from './sql-rows.ts';
 
-type KeyRow = Pick<Community, 'id' | 'name' | 'timezone' | 'locale' | 'policy' | 'boardKey'> & {
-  version: string | null;
+type BoardColumns = { ballots: number; latestNoteAt: Date | null };
+
+const BOARD_COLUMNS = {
+  // Ballots are counted for open votes only: a closed vote shows its stored tally.
+  ballots: `CASE WHEN p."tallyFor" IS NULL AND p."eligibleCount" IS NOT NULL
+    THEN (SELECT count(*) FROM "Ballot" b WHERE b."proposalId" = p.id)::int ELSE 0 END`,
+  latestNoteAt: `(SELECT max(pr.at) FROM "ProgressReport" pr
+    JOIN "Resolution" r ON r.id = pr."resolutionId" WHERE r."proposalId" = p.id)`,
 };
 
-export function prismaBoardReader(prisma: PrismaClient): BoardReader {
+export function boardReader({ sql }: Pick<Database, 'sql'>): BoardReader {
   return {
     async find(key): Promise<BoardKeyRow | undefined> {
       // One round trip per request: the community and its change counter (the
       // newest audit entry; every state change the board shows is audited).
-      const rows = await prisma.$queryRaw<KeyRow[]>`
-        SELECT c.id, c.name, c.timezone, c.locale, c.policy, c."boardKey",
+      const rows = await sql.query<
+        CommunityRow & { boardKey: string | null; version: string | null }
+      >(
+        `SELECT ${COMMUNITY_COLUMNS}, c."boardKey",
                (SELECT max(a.seq) FROM "AuditEntry" a WHERE a."communityId" = c.id)::text AS version
           FROM "Community" c
-         WHERE c."boardKey" = ${key} OR c.id = ${key}
-         LIMIT 2`;
+         WHERE c."boardKey" = $1 OR c.id = $1
+         LIMIT 2`,
+        [key],
+      );
       const row = rows.find((r) => r.boardKey === key) ?? rows[0];
       if (!row) return undefined;
-      return {
-        community: toCommunityRecord({ ...row, createdAt: new Date(0), nextProposalNumber: 0 }),
-        boardKey: row.boardKey,
-        version: row.version ?? '0',
-      };
+      return { community: toCommunity(row), boardKey: row.boardKey, version: row.version ?? '0' };
     },
 
     async proposals(communityId, number) {
-      const found = await prisma.proposal.findMany({
-        where: { communityId, ...(number === undefined ? {} : { number }) },
-        include: { resolution: true },
-        orderBy: { number: 'asc' },
-      });
-      // Ballots are counted for open votes only: a closed vote shows its stored tally.
-      const openIds = found.flatMap((p) =>
-        p.tallyFor === null && p.eligibleCount !== null ? [p.id] : [],
+      const found = await proposalsWithResolutions<BoardColumns>(
+        sql,
+        `WHERE p."communityId" = $1 AND ($2::int IS NULL OR p.number = $2) ORDER BY p.number`,
+        [communityId, number ?? null],
+        BOARD_COLUMNS,
       );
-      const resolutionIds = found.flatMap((p) => (p.resolution ? [p.resolution.id] : []));
-      const leadIds = [
-        ...new Set(found.flatMap((p) => (p.resolution ? [p.resolution.leadUnitId] : []))),
-      ];
-      const [units, notes, counted] = await Promise.all([
-        leadIds.length === 0
-          ? []
-          : prisma.executingUnit.findMany({
-              where: { id: { in: leadIds } },
-              select: { id: true, name: true },
-            }),
-        resolutionIds.length === 0
-          ? []
-          : prisma.progressReport.groupBy({
-              by: ['resolutionId'],
-              where: { resolutionId: { in: resolutionIds } },
-              _max: { at: true },
-            }),
-        openIds.length === 0
-          ? []
-          : prisma.ballot.groupBy({
-              by: ['proposalId'],
-              where: { proposalId: { in: openIds } },
-              _count: { _all: true },
-            }),
-      ]);
-      const ballots = new Map(counted.map((b) => [b.proposalId, b._count._all]));
-      const unitNames = new Map(units.map((u) => [u.id, u.name]));
-      const noteAt = new Map(notes.map((n) => [n.resolutionId, n._max.at]));
-      return found.map((row) => {
-        const { resolution, tallyFor, tallyAgainst, tallyAbstain, ...proposal } = row;
-        const status: ProposalStatusRow = {
-          proposal: {
-            ...proposal,
-            tally:
-              tallyFor === null || tallyAgainst === null || tallyAbstain === null
-                ? null
-                : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
-          },
-          ballots: ballots.get(row.id) ?? 0,
-          author: null,
-          resolution: resolution
-            ? ({
-                ...resolution,
-                number: row.number,
-                leadUnit: unitNames.get(resolution.leadUnitId) ?? '',
-                milestones: (resolution.milestones ?? []) as ResolutionRecord['milestones'],
-              } satisfies ResolutionRecord)
-            : null,
-        };
-        return {
-          ...status,
-          latestNoteAt: resolution ? (noteAt.get(resolution.id) ?? null) : null,
-        };
-      });
+      return found.map(({ extra: row, proposal, resolution }) => ({
+        proposal,
+        ballots: row.ballots,
+        author: null,
+        resolution,
+        latestNoteAt: row.latestNoteAt,
+      }));
     },
 
     async timeline(communityId, number): Promise<AuditEventRow[] | undefined> {
-      const proposal = await prisma.proposal.findUnique({
-        where: { communityId_number: { communityId, number } },
-        select: { id: true, resolution: { select: { id: true } } },
-      });
+      const [proposal] = await sql.query<{ id: string; resolutionId: string | null }>(
+        `SELECT p.id, r.id AS "resolutionId" FROM "Proposal" p
+         LEFT JOIN "Resolution" r ON r."proposalId" = p.id
+         WHERE p."communityId" = $1 AND p.number = $2`,
+        [communityId, number],
+      );
       if (!proposal) return undefined;
       const subjects = [`proposal:${proposal.id}`];
-      if (proposal.resolution) subjects.push(`resolution:${proposal.resolution.id}`);
-      return prisma.auditEntry.findMany({
-        where: { communityId, subject: { in: subjects } },
-        orderBy: { seq: 'asc' },
-        select: { action: true, at: true, payload: true },
-      });
+      if (proposal.resolutionId) subjects.push(`resolution:${proposal.resolutionId}`);
+      return sql.query<AuditEventRow>(
+        `SELECT action, at, payload FROM "AuditEntry"
+         WHERE "communityId" = $1 AND subject = ANY($2::text[]) ORDER BY seq`,
+        [communityId, subjects],
+      );
     },
 
     async chain(communityId): Promise<ChainState> {
       // Read-only: a public GET never seals (the maintenance job does, hourly).
-      const { verdict, sealedAt } = await checkSealedAudit(prisma, communityId);
+      const { verdict, sealedAt } = await checkSealedAudit(sql, communityId);
       if (verdict.kind === 'broken') {
         return { kind: 'broken', chainIndex: verdict.chainIndex, reason: verdict.reason };
       }
@@ -140,90 +100,97 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
     },
 
     async events(communityId, actions, limit) {
-      return prisma.auditEntry.findMany({
-        where: { communityId, action: { in: [...actions] } },
-        orderBy: { seq: 'desc' },
-        take: limit,
-        select: { action: true, at: true, payload: true, subject: true },
-      });
+      return sql.query(
+        `SELECT action, at, payload, subject FROM "AuditEntry"
+         WHERE "communityId" = $1 AND action = ANY($2::text[]) ORDER BY seq DESC LIMIT $3`,
+        [communityId, [...actions], limit],
+      );
     },
 
     async participation(communityId, { since, lastVotes }): Promise<ParticipationData> {
-      const community = await prisma.community.findUniqueOrThrow({
-        where: { id: communityId },
-        select: { timezone: true },
-      });
-      const buildings = await prisma.$queryRaw<{ id: string; name: string; households: number }[]>`
-        SELECT b.id, b.name, count(h.id)::int AS households
+      const buildings = await sql.query<{ id: string; name: string; households: number }>(
+        `SELECT b.id, b.name, count(h.id)::int AS households
           FROM "Building" b LEFT JOIN "Household" h ON h."buildingId" = b.id
-         WHERE b."communityId" = ${communityId}
-         GROUP BY b.id, b.name ORDER BY b.name`;
-      const votes = await prisma.proposal.findMany({
-        where: {
-          communityId,
-          state: { in: ['passed', 'rejected', 'no_quorum'] },
-          eligibleCount: { not: null },
-        },
-        orderBy: [{ votingClosesAt: 'desc' }, { number: 'desc' }],
-        take: lastVotes,
-        select: { id: true, number: true, votingClosesAt: true },
-      });
+         WHERE b."communityId" = $1
+         GROUP BY b.id, b.name ORDER BY b.name`,
+        [communityId],
+      );
+      const votes = await sql.query<{ id: string; number: number; votingClosesAt: Date | null }>(
+        `SELECT id, number, "votingClosesAt" FROM "Proposal"
+         WHERE "communityId" = $1 AND state IN ('passed', 'rejected', 'no_quorum')
+           AND "eligibleCount" IS NOT NULL
+         ORDER BY "votingClosesAt" DESC NULLS FIRST, number DESC LIMIT $2`,
+        [communityId, lastVotes],
+      );
       votes.reverse();
       const voteIds = votes.map((v) => v.id);
       const [turnout, cosigned, proposals, cosigns, months] = await Promise.all([
         voteIds.length === 0
           ? []
-          : prisma.$queryRaw<
-              { proposalId: string; buildingId: string; eligible: number; voted: number }[]
-            >`
+          : sql.query<{ proposalId: string; buildingId: string; eligible: number; voted: number }>(
+              `
         SELECT e."proposalId", e."buildingId",
                count(DISTINCT e."householdId")::int AS eligible,
                count(DISTINCT e."householdId") FILTER (WHERE b."voterKey" IS NOT NULL)::int AS voted
           FROM "Eligibility" e
           LEFT JOIN "Ballot" b ON b."proposalId" = e."proposalId" AND b."voterKey" = e."voterKey"
-         WHERE e."proposalId" = ANY(${voteIds})
+         WHERE e."proposalId" = ANY($1::text[])
          GROUP BY e."proposalId", e."buildingId"`,
-        prisma.$queryRaw<{ buildingId: string; households: number }[]>`
+              [voteIds],
+            ),
+        sql.query<{ buildingId: string; households: number }>(
+          `
         SELECT h."buildingId", count(DISTINCT h.id)::int AS households
           FROM "Cosign" c
           JOIN "Proposal" p ON p.id = c."proposalId"
           JOIN "Resident" r ON r.id = c."residentId"
           JOIN "Household" h ON h.id = r."householdId"
-         WHERE p."communityId" = ${communityId} AND c.at >= ${since}
+         WHERE p."communityId" = $1 AND c.at >= $2
          GROUP BY h."buildingId"`,
-        prisma.$queryRaw<{ householdId: string; n: number }[]>`
+          [communityId, since],
+        ),
+        sql.query<{ householdId: string; n: number }>(
+          `
         SELECT r."householdId", count(*)::int AS n
           FROM "Proposal" p JOIN "Resident" r ON r.id = p."authorId"
-         WHERE p."communityId" = ${communityId} AND p."createdAt" >= ${since}
+         WHERE p."communityId" = $1 AND p."createdAt" >= $2
          GROUP BY r."householdId"`,
+          [communityId, since],
+        ),
         // The author's own first co-sign is part of proposing, not support from someone else.
-        prisma.$queryRaw<{ householdId: string; n: number }[]>`
+        sql.query<{ householdId: string; n: number }>(
+          `
         SELECT r."householdId", count(*)::int AS n
           FROM "Cosign" c
           JOIN "Proposal" p ON p.id = c."proposalId"
           JOIN "Resident" r ON r.id = c."residentId"
-         WHERE p."communityId" = ${communityId} AND c.at >= ${since} AND c."residentId" <> p."authorId"
+         WHERE p."communityId" = $1 AND c.at >= $2 AND c."residentId" <> p."authorId"
          GROUP BY r."householdId"`,
-        prisma.$queryRaw<{ month: string; households: number }[]>`
-        SELECT to_char(t.at AT TIME ZONE ${community.timezone}, 'YYYY-MM') AS month,
+          [communityId, since],
+        ),
+        sql.query<{ month: string; households: number }>(
+          `
+        SELECT to_char(t.at AT TIME ZONE (SELECT timezone FROM "Community" WHERE id = $1), 'YYYY-MM') AS month,
                count(DISTINCT t.household)::int AS households
           FROM (
             SELECT r."householdId" AS household, p."createdAt" AS at
               FROM "Proposal" p JOIN "Resident" r ON r.id = p."authorId"
-             WHERE p."communityId" = ${communityId}
+             WHERE p."communityId" = $1
             UNION ALL
             SELECT r."householdId", c.at
               FROM "Cosign" c JOIN "Proposal" p ON p.id = c."proposalId"
               JOIN "Resident" r ON r.id = c."residentId"
-             WHERE p."communityId" = ${communityId}
+             WHERE p."communityId" = $1
             UNION ALL
             SELECT e."householdId", b."castAt"
               FROM "Ballot" b JOIN "Proposal" p ON p.id = b."proposalId"
               JOIN "Eligibility" e ON e."proposalId" = b."proposalId" AND e."voterKey" = b."voterKey"
-             WHERE p."communityId" = ${communityId}
+             WHERE p."communityId" = $1
           ) t
-         WHERE t.at >= ${since}
+         WHERE t.at >= $2
          GROUP BY 1 ORDER BY 1`,
+          [communityId, since],
+        ),
       ]);
       const voteIndex = new Map(voteIds.map((id, i) => [id, i]));
       const byBuilding = new Map<string, BuildingCounts>(
@@ -270,13 +237,13 @@ export function prismaBoardReader(prisma: PrismaClient): BoardReader {
 }
 
 /** The stored board keys, for the link under each card (src/app/board-links.ts). */
-export function prismaBoardKeys(prisma: PrismaClient): BoardKeys {
+export function boardKeys({ sql }: Pick<Database, 'sql'>): BoardKeys {
   return {
     async boardKey(communityId) {
-      const row = await prisma.community.findUnique({
-        where: { id: communityId },
-        select: { boardKey: true },
-      });
+      const [row] = await sql.query<{ boardKey: string | null }>(
+        'SELECT "boardKey" FROM "Community" WHERE id = $1',
+        [communityId],
+      );
       return row?.boardKey ?? null;
     },
   };

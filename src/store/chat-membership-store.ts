@@ -60,12 +60,10 @@ const UPGRADE_REFUSAL = /upgraded|migrate/i;
 
 const KEY = 'platform = $1::"Platform" AND "chatId" = $2';
 
-async function moveCardMessages(
-  db: SqlSession,
-  platform: Platform,
-  from: string,
-  to: string,
-): Promise<number> {
+/** Moves one kind of a chat's rows from its old id to its new one (a group upgraded to a supergroup). */
+type Move<R> = (db: SqlSession, platform: Platform, from: string, to: string) => Promise<R>;
+
+const moveCardMessages: Move<number> = async (db, platform, from, to) => {
   // A card the new chat shows already (sent there after the upgrade) keeps its own message.
   const moved = await db.execute(
     `UPDATE "CardMessage" c SET "chatId" = $3
@@ -78,14 +76,9 @@ async function moveCardMessages(
   );
   await db.execute(`DELETE FROM "CardMessage" WHERE ${KEY}`, [platform, from]);
   return moved;
-}
+};
 
-async function moveProblem(
-  db: SqlSession,
-  platform: Platform,
-  from: string,
-  to: string,
-): Promise<void> {
+const moveProblem: Move<void> = async (db, platform, from, to) => {
   const [problem] = await db.query<{ reason: string; at: Date }>(
     `DELETE FROM "DeliveryProblem" WHERE ${KEY} RETURNING reason, at`,
     [platform, from],
@@ -96,14 +89,9 @@ async function moveProblem(
      ON CONFLICT DO NOTHING`,
     [platform, to, problem.reason, problem.at],
   );
-}
+};
 
-async function moveBinding(
-  db: SqlSession,
-  platform: Platform,
-  from: string,
-  to: string,
-): Promise<{ communityId: string } | null> {
+const moveBinding: Move<{ communityId: string } | null> = async (db, platform, from, to) => {
   const [binding] = await db.query<{ id: string; communityId: string }>(
     `SELECT id, "communityId" FROM "ChatBinding" WHERE ${KEY}`,
     [platform, from],
@@ -117,14 +105,9 @@ async function moveBinding(
   if (there) await db.execute('DELETE FROM "ChatBinding" WHERE id = $1', [binding.id]);
   else await db.execute('UPDATE "ChatBinding" SET "chatId" = $2 WHERE id = $1', [binding.id, to]);
   return { communityId: binding.communityId };
-}
+};
 
-async function movePreference(
-  db: SqlSession,
-  platform: Platform,
-  from: string,
-  to: string,
-): Promise<void> {
+const movePreference: Move<void> = async (db, platform, from, to) => {
   await db.execute(
     `INSERT INTO "ChatPreference" (platform, "chatId", locale)
      SELECT platform, $3, locale FROM "ChatPreference" WHERE ${KEY}
@@ -132,7 +115,7 @@ async function movePreference(
     [platform, from, to],
   );
   await db.execute(`DELETE FROM "ChatPreference" WHERE ${KEY}`, [platform, from]);
-}
+};
 
 const bindingOf = async (db: SqlSession, platform: Platform, chatId: string) =>
   (

@@ -9,7 +9,6 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { YishiError } from '../errors.ts';
 import { type EmbeddedAccess, openEmbedded, ownerAlive } from './embedded-host.ts';
-import { PrismaClient } from './generated/prisma/client.ts';
 import { poolDriver, type SqlDriver } from './sql-driver.ts';
 
 export type DatabaseTarget =
@@ -22,8 +21,6 @@ export type Database = {
   sql: SqlDriver;
   /** The pool under `sql`, for seeding scripts and benchmarks. */
   pool: pg.Pool;
-  /** On the same pool, for the stores not yet written in SQL. */
-  prisma: PrismaClient;
   /**
    * For the migration runner: a connection of its own, closed when the
    * runner disposes it, with no statement or idle timeouts (a migration may
@@ -31,7 +28,7 @@ export type Database = {
    * through the shared pool, it stayed with whichever pooled connection ran
    * it, and every other migrating process timed out waiting.
    */
-  migrationAdapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  migrationAdapter(): Promise<SqlMigrationAwareDriverAdapterFactory>;
   close(): Promise<void>;
 };
 
@@ -95,22 +92,19 @@ function openPool(
   return pool;
 }
 
-async function withPrisma(
+function database(
   kind: Database['kind'],
   pool: pg.Pool,
-  migrationAdapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  migrationConnection: pg.PoolConfig,
   release: () => Promise<void>,
-): Promise<Database> {
-  const { PrismaPg } = await import('@prisma/adapter-pg');
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+): Database {
   return {
     kind,
     sql: poolDriver(pool, { named: kind === 'postgres' }),
     pool,
-    prisma,
-    migrationAdapterFactory,
+    // Loaded when asked for: only the migrating processes need the adapter.
+    migrationAdapter: () => migrationAdapter(migrationConnection),
     async close() {
-      await prisma.$disconnect();
       await pool.end();
       await release();
     },
@@ -157,16 +151,14 @@ export async function openDatabase(
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   if (target.kind === 'postgres') {
     const pool = openPool({ connectionString: target.url }, POOL_SIZE, timeouts, options);
-    const migrations = await migrationAdapter({ connectionString: target.url });
-    return withPrisma('postgres', pool, migrations, async () => {});
+    return database('postgres', pool, { connectionString: target.url }, async () => {});
   }
   const { access, connection } = await accessEmbedded(target.dataDir, timeouts, options);
   try {
     // One connection per process: PGlite runs one statement at a time anyway, and its socket
     // interleaves the protocol messages of concurrent connections outside a transaction.
     const pool = openPool(connection, 1, timeouts, options);
-    const migrations = await migrationAdapter(connection);
-    return await withPrisma('pglite', pool, migrations, async () => {
+    return database('pglite', pool, connection, async () => {
       if (access.role === 'owner') await access.close();
     });
   } catch (error) {

@@ -13,56 +13,31 @@ import type {
   Actor,
   ActorRef,
   BallotRecord,
-  CommunityRecord,
   DeliberationStore,
   DeliberationTx,
-  ProposalRecord,
   ResolutionRecord,
   Voter,
 } from '../app/ports.ts';
 import type { Role } from '../app/roster-row.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
+import {
+  COMMUNITY_COLUMNS,
+  type CommunityRow,
+  deferOutbox,
+  PROPOSAL_COLUMNS,
+  type ProposalRow,
+  RESOLUTION_SELECT,
+  toCommunity,
+  toProposal,
+  toResolution,
+} from './sql-rows.ts';
 import type { SqlSession, SqlValue } from './sql-session.ts';
 
 type Lock = 'update' | 'share' | 'none';
 
 const lockClause = (lock: Lock) =>
   lock === 'update' ? 'FOR UPDATE' : lock === 'share' ? 'FOR SHARE' : '';
-
-type ProposalRow = Omit<ProposalRecord, 'tally'> & {
-  tallyFor: number | null;
-  tallyAgainst: number | null;
-  tallyAbstain: number | null;
-};
-
-const PROPOSAL_COLUMNS = `id, "communityId", number, title, body, category, "authorId",
-  state::text AS state, "createdAt", "cosignDeadline", "cosignThreshold", "cosignCount",
-  "agendaAt", "votingOpensAt", "votingClosesAt", "eligibleCount", "closedAt", "tallyFor",
-  "tallyAgainst", "tallyAbstain", "withdrawnAt", "followUpOf"`;
-
-function toProposal(row: ProposalRow): ProposalRecord {
-  const { tallyFor, tallyAgainst, tallyAbstain, ...rest } = row;
-  return {
-    ...rest,
-    tally:
-      tallyFor === null || tallyAgainst === null || tallyAbstain === null
-        ? null
-        : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
-  };
-}
-
-type CommunityRow = { id: string; name: string; timezone: string; locale: string; policy: unknown };
-
-function toCommunity(row: CommunityRow): CommunityRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    timezone: row.timezone,
-    locale: row.locale === 'en' ? 'en' : 'zh-CN',
-    policy: (row.policy ?? {}) as Record<string, unknown>,
-  };
-}
 
 /** The actor's columns, from `"Resident" r` joined to household, building and community. */
 const ACTOR_SELECT = `r.id AS "residentId", r.name, r."householdId", h.unit, h."buildingId",
@@ -187,7 +162,7 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
 
   const lockedProposal = async (where: string, values: SqlValue[], lock: Lock) => {
     const rows = await db.query<ProposalRow>(
-      `SELECT ${PROPOSAL_COLUMNS} FROM "Proposal" WHERE ${where} ${lockClause(lock)}`,
+      `SELECT ${PROPOSAL_COLUMNS} FROM "Proposal" p WHERE ${where} ${lockClause(lock)}`,
       values,
     );
     const row = rows[0];
@@ -246,7 +221,7 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
 
     async community(id) {
       const rows = await db.query<CommunityRow>(
-        'SELECT id, name, timezone, locale, policy FROM "Community" WHERE id = $1',
+        `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = $1`,
         [id],
       );
       return rows[0] ? toCommunity(rows[0]) : undefined;
@@ -282,8 +257,8 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
     },
 
     proposal: (communityId, number, lock) =>
-      lockedProposal('"communityId" = $1 AND number = $2', [communityId, number], lock),
-    proposalById: (id, lock) => lockedProposal('id = $1', [id], lock),
+      lockedProposal('p."communityId" = $1 AND p.number = $2', [communityId, number], lock),
+    proposalById: (id, lock) => lockedProposal('p.id = $1', [id], lock),
 
     async insertProposal(p) {
       await db.execute(
@@ -461,22 +436,12 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
     },
 
     async resolution(communityId, number, lock) {
-      const rows = await db.query<Omit<ResolutionRecord, 'number'>>(
-        `SELECT r.id, r."proposalId", r."communityId", r."leadUnitId",
-                coalesce(u.name, '') AS "leadUnit", r."coopUnits", r."dueAt", r.milestones,
-                r.state::text AS state, r.progress, r."latestNote", r."escalationLevel",
-                r."assignedAt", r."doneAt", r."surveyClosesAt", r."evaluatedAt",
-                r."satisfiedCount", r."answeredCount", r.flagged
-         FROM "Resolution" r
-         JOIN "Proposal" p ON p.id = r."proposalId"
-         LEFT JOIN "ExecutingUnit" u ON u.id = r."leadUnitId"
-         WHERE p."communityId" = $1 AND p.number = $2
+      const rows = await db.query<ResolutionRecord>(
+        `${RESOLUTION_SELECT} WHERE p."communityId" = $1 AND p.number = $2
          ${lock === 'update' ? 'FOR UPDATE OF r' : ''}`,
         [communityId, number],
       );
-      const row = rows[0];
-      if (!row) return undefined;
-      return { ...row, number, milestones: row.milestones ?? [] };
+      return rows[0] ? toResolution(rows[0]) : undefined;
     },
 
     async insertResolution(r) {
@@ -560,22 +525,7 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
     },
 
     async recordPublications(publications, at, announcement) {
-      if (publications.length === 0) return;
-      // Append-only and never read back in the transaction.
-      db.defer(
-        `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
-         SELECT p.id, p."communityId", p.number, p.kind, $5, $6
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
-           AS p(id, "communityId", number, kind)`,
-        [
-          publications.map((p) => p.id),
-          publications.map((p) => p.communityId),
-          publications.map((p) => String(p.number)),
-          publications.map((p) => p.kind),
-          announcement,
-          at,
-        ],
-      );
+      deferOutbox(db, publications, at, announcement);
     },
   };
 }

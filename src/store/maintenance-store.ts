@@ -5,13 +5,16 @@
  * outbox rows long relayed).
  */
 import { sealAudit } from './audit-seal.ts';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import type { Database } from './database.ts';
 
 /** Seals pending audit entries of every community; returns how many entries were sealed. */
-export async function sealAllCommunities(prisma: PrismaClient, now: Date): Promise<number> {
-  const communities = await prisma.community.findMany({ select: { id: true } });
+export async function sealAllCommunities(
+  { sql }: Pick<Database, 'sql'>,
+  now: Date,
+): Promise<number> {
+  const communities = await sql.query<{ id: string }>('SELECT id FROM "Community" ORDER BY id');
   let sealed = 0;
-  for (const { id } of communities) sealed += await sealAudit(prisma, id, now);
+  for (const { id } of communities) sealed += await sealAudit(sql, id, now);
   return sealed;
 }
 
@@ -23,12 +26,14 @@ export type PruneCutoffs = {
 };
 
 export async function pruneExpired(
-  prisma: PrismaClient,
+  { sql }: Pick<Database, 'sql'>,
   cutoffs: PruneCutoffs,
 ): Promise<{ idempotency: number; outbox: number }> {
-  const [idempotency, outbox] = await Promise.all([
-    prisma.idempotencyRecord.deleteMany({ where: { at: { lt: cutoffs.idempotencyBefore } } }),
-    prisma.outbox.deleteMany({ where: { relayedAt: { lt: cutoffs.outboxBefore } } }),
+  const idempotency = await sql.execute('DELETE FROM "IdempotencyRecord" WHERE at < $1', [
+    cutoffs.idempotencyBefore,
   ]);
-  return { idempotency: idempotency.count, outbox: outbox.count };
+  const outbox = await sql.execute('DELETE FROM "Outbox" WHERE "relayedAt" < $1', [
+    cutoffs.outboxBefore,
+  ]);
+  return { idempotency, outbox };
 }

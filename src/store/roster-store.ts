@@ -13,44 +13,87 @@ import type {
   RosterImportSummary,
   RosterStore,
 } from '../app/ports.ts';
-import { appendAudit } from './audit-append.ts';
-import { toCommunityRecord } from './community-record.ts';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import { deferAudit } from './audit-append.ts';
+import type { Database } from './database.ts';
+import type { SqlSession } from './sql-session.ts';
+import { communityReader } from './status-store.ts';
 
-// A large roster is one transaction; Prisma's 5 s default is too short for it.
-const LONG_TRANSACTION = { timeout: 120_000, maxWait: 10_000 };
+/** Columns whose default is the time of the write: UTC, like every stored time (sql-session.ts). */
+const NOW = `(now() AT TIME ZONE 'UTC')`;
 
-export function prismaCommunityStore(prisma: PrismaClient): CommunityStore {
+export function communityStore({ sql }: Pick<Database, 'sql'>): CommunityStore {
   return {
-    async create(community, audit) {
-      await prisma.$transaction(async (tx) => {
-        await tx.community.create({ data: { ...community, policy: community.policy as object } });
-        await appendAudit(tx, audit);
-      });
-    },
-    async get(id) {
-      const row = await prisma.community.findUnique({ where: { id } });
-      return row ? toCommunityRecord(row) : undefined;
-    },
+    create: (community, audit) =>
+      sql.transaction(async (db) => {
+        await db.execute(
+          `INSERT INTO "Community" (id, name, timezone, locale, policy, "createdAt")
+           VALUES ($1, $2, $3, $4, $5::jsonb, ${NOW})`,
+          [
+            community.id,
+            community.name,
+            community.timezone,
+            community.locale,
+            JSON.stringify(community.policy),
+          ],
+        );
+        deferAudit(db, audit);
+      }),
+    get: communityReader(sql),
   };
 }
 
 const sameRoles = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join(';') === [...b].sort().join(';');
 
-export function prismaRosterStore(prisma: PrismaClient): RosterStore {
+/**
+ * Inserts `rows` in one statement, each column sent as one text array. A
+ * column is stored as sent unless `as` gives its expression (over `v."column"`);
+ * `as` may also add columns the rows do not carry.
+ */
+async function insertRows(
+  db: SqlSession,
+  table: string,
+  rows: readonly Record<string, string | null>[],
+  as: Record<string, string> = {},
+): Promise<void> {
+  const [first] = rows;
+  if (!first) return;
+  const sent = Object.keys(first);
+  const columns = [...new Set([...sent, ...Object.keys(as)])];
+  await db.execute(
+    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')})
+     SELECT ${columns.map((c) => as[c] ?? `v."${c}"`).join(', ')}
+     FROM unnest(${sent.map((_, i) => `$${i + 1}::text[]`).join(', ')})
+       AS v(${sent.map((c) => `"${c}"`).join(', ')})`,
+    sent.map((c) => rows.map((r) => r[c] ?? null) as string[]),
+  );
+}
+
+export function rosterStore({ sql }: Pick<Database, 'sql'>): RosterStore {
   return {
     async apply(communityId, entries, ids, audit) {
-      return prisma.$transaction(async (tx) => {
+      return sql.transaction(async (db) => {
         // Serialise imports of one community: two concurrent imports would race on creates.
-        await tx.$queryRaw`SELECT id FROM "Community" WHERE id = ${communityId} FOR UPDATE`;
-        const [buildings, households, units, residents, identities] = await Promise.all([
-          tx.building.findMany({ where: { communityId } }),
-          tx.household.findMany({ where: { communityId } }),
-          tx.executingUnit.findMany({ where: { communityId } }),
-          tx.resident.findMany({ where: { communityId } }),
-          tx.chatIdentity.findMany({ where: { communityId } }),
-        ]);
+        await db.query('SELECT id FROM "Community" WHERE id = $1 FOR UPDATE', [communityId]);
+        const read = <R>(columns: string, table: string) =>
+          db.query<R>(`SELECT ${columns} FROM "${table}" WHERE "communityId" = $1`, [communityId]);
+        type Named = { id: string; name: string };
+        const buildings = await read<Named>('id, name', 'Building');
+        const households = await read<{ id: string; buildingId: string; unit: string }>(
+          'id, "buildingId", unit',
+          'Household',
+        );
+        const units = await read<Named>('id, name', 'ExecutingUnit');
+        const residents = await read<Omit<RosterResidentRow, 'communityId'>>(
+          `id, "householdId", name, coalesce(roles, '{}')::text[] AS roles, "executingUnitId"`,
+          'Resident',
+        );
+        const identities = await read<{
+          id: string;
+          residentId: string;
+          platform: Platform;
+          userId: string;
+        }>('id, "residentId", platform::text AS platform, "userId"', 'ChatIdentity');
         const buildingId = new Map(buildings.map((b) => [b.name, b.id]));
         const householdId = new Map(households.map((h) => [`${h.buildingId}/${h.unit}`, h.id]));
         const unitId = new Map(units.map((u) => [u.name, u.id]));
@@ -132,20 +175,42 @@ export function prismaRosterStore(prisma: PrismaClient): RosterStore {
           if (existing && !changed) unchanged += 1;
         }
 
-        if (newBuildings.length) await tx.building.createMany({ data: newBuildings });
-        if (newHouseholds.length) await tx.household.createMany({ data: newHouseholds });
-        if (newUnits.length) await tx.executingUnit.createMany({ data: newUnits });
-        if (newResidents.length) await tx.resident.createMany({ data: newResidents });
-        for (const r of changedResidents) {
-          await tx.resident.update({
-            where: { id: r.id },
-            data: { roles: r.roles, executingUnitId: r.executingUnitId },
-          });
+        await insertRows(db, 'Building', newBuildings);
+        await insertRows(db, 'Household', newHouseholds);
+        await insertRows(db, 'ExecutingUnit', newUnits);
+        const residentRows = (rows: readonly RosterResidentRow[]) =>
+          rows.map((r) => ({ ...r, roles: r.roles.join(',') }));
+        await insertRows(db, 'Resident', residentRows(newResidents), {
+          roles: `string_to_array(v.roles, ',')::"Role"[]`,
+          createdAt: NOW,
+          updatedAt: NOW,
+        });
+        if (changedResidents.length > 0) {
+          const changed = residentRows(changedResidents);
+          await db.execute(
+            `UPDATE "Resident" AS r
+             SET roles = string_to_array(v.roles, ',')::"Role"[], "executingUnitId" = v.unit,
+                 "updatedAt" = ${NOW}
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, roles, unit)
+             WHERE r.id = v.id`,
+            [
+              changed.map((r) => r.id),
+              changed.map((r) => r.roles),
+              changed.map((r) => r.executingUnitId ?? null) as string[],
+            ],
+          );
         }
-        for (const m of movedIdentities) {
-          await tx.chatIdentity.update({ where: { id: m.id }, data: { residentId: m.residentId } });
+        if (movedIdentities.length > 0) {
+          await db.execute(
+            `UPDATE "ChatIdentity" AS ci SET "residentId" = v.resident
+             FROM unnest($1::text[], $2::text[]) AS v(id, resident) WHERE ci.id = v.id`,
+            [movedIdentities.map((m) => m.id), movedIdentities.map((m) => m.residentId)],
+          );
         }
-        if (newIdentities.length) await tx.chatIdentity.createMany({ data: newIdentities });
+        await insertRows(db, 'ChatIdentity', newIdentities, {
+          platform: 'v.platform::"Platform"',
+          linkedAt: NOW,
+        });
 
         const summary: RosterImportSummary = {
           created: newResidents.length,
@@ -155,24 +220,23 @@ export function prismaRosterStore(prisma: PrismaClient): RosterStore {
           buildings: buildingId.size,
         };
         if (summary.created + summary.updated > 0) {
-          await appendAudit(tx, { ...audit, payload: { ...summary, rows: entries.length } });
+          deferAudit(db, { ...audit, payload: { ...summary, rows: entries.length } });
         }
         return summary;
-      }, LONG_TRANSACTION);
+      });
     },
 
     async households(communityId) {
-      const rows = await prisma.household.findMany({
-        where: { communityId },
-        include: { building: { select: { name: true } } },
-      });
-      return rows
-        .map((h) => ({ id: h.id, building: h.building.name, unit: h.unit }))
-        .sort((a, b) =>
-          a.building === b.building
-            ? a.unit.localeCompare(b.unit, 'en', { numeric: true })
-            : a.building.localeCompare(b.building, 'en', { numeric: true }),
-        );
+      const rows = await sql.query<{ id: string; building: string; unit: string }>(
+        `SELECT h.id, b.name AS building, h.unit FROM "Household" h
+         JOIN "Building" b ON b.id = h."buildingId" WHERE h."communityId" = $1`,
+        [communityId],
+      );
+      return rows.sort((a, b) =>
+        a.building === b.building
+          ? a.unit.localeCompare(b.unit, 'en', { numeric: true })
+          : a.building.localeCompare(b.building, 'en', { numeric: true }),
+      );
     },
   };
 }
@@ -186,165 +250,165 @@ type RosterResidentRow = {
   executingUnitId: string | null;
 };
 
-export function prismaJoinCodeStore(prisma: PrismaClient): JoinCodeStore {
+export function joinCodeStore({ sql }: Pick<Database, 'sql'>): JoinCodeStore {
   return {
-    async replace(communityId, grants: readonly JoinCodeGrant[], ids: IdSource, audit) {
-      await prisma.$transaction(async (tx) => {
-        await tx.joinCode.updateMany({
-          where: {
-            communityId,
-            householdId: { in: grants.map((g) => g.householdId) },
-            usedAt: null,
-            revokedAt: null,
-          },
-          data: { revokedAt: audit.at },
-        });
-        await tx.joinCode.createMany({
-          data: grants.map((g) => ({
+    replace: (communityId, grants: readonly JoinCodeGrant[], ids: IdSource, audit) =>
+      sql.transaction(async (db) => {
+        const households = grants.map((g) => g.householdId);
+        await db.execute(
+          `UPDATE "JoinCode" SET "revokedAt" = $3
+           WHERE "communityId" = $1 AND "householdId" = ANY($2::text[])
+             AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
+          [communityId, households, audit.at],
+        );
+        await insertRows(
+          db,
+          'JoinCode',
+          grants.map((g) => ({
             id: ids.next(),
             communityId,
             householdId: g.householdId,
             codeHash: g.codeHash,
-            createdAt: audit.at,
+            createdAt: audit.at.toISOString(),
           })),
-        });
-        await appendAudit(tx, { ...audit, payload: { households: grants.length } });
-      }, LONG_TRANSACTION);
-    },
+          { createdAt: 'v."createdAt"::timestamp(3)' },
+        );
+        deferAudit(db, { ...audit, payload: { households: grants.length } });
+      }),
 
-    async redeem(codeHash, identity, ids, at): Promise<JoinRedemption> {
-      return prisma.$transaction(async (tx) => {
+    redeem: (codeHash, identity, ids, at): Promise<JoinRedemption> =>
+      sql.transaction(async (db) => {
+        const account = `${identity.platform}:${identity.userId}`;
         // One account's redemptions run one after another, so two codes tapped at once by the
         // same account link it once (the second reads as already linked), not a key violation.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`join:${identity.platform}:${identity.userId}`}, 0))`;
-        const code = await tx.joinCode.findUnique({
-          where: { codeHash },
-          include: {
-            household: {
-              include: { building: true, residents: { include: { chatIdentities: true } } },
-            },
-            community: true,
-          },
-        });
-        if (!code || code.revokedAt) return { kind: 'code_unknown' };
-        const { household } = code;
-        const existing = await tx.chatIdentity.findUnique({
-          where: {
-            communityId_platform_userId: {
-              communityId: code.communityId,
-              platform: identity.platform,
-              userId: identity.userId,
-            },
-          },
-          include: { resident: { include: { household: { include: { building: true } } } } },
-        });
-        if (existing) {
-          return {
-            kind: 'already_linked',
-            building: existing.resident.household.building.name,
-            unit: existing.resident.household.unit,
-          };
-        }
+        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `join:${account}`,
+        ]);
+        const [code] = await db.query<{
+          id: string;
+          communityId: string;
+          communityName: string;
+          householdId: string;
+          unit: string;
+          building: string;
+          revoked: boolean;
+        }>(
+          `SELECT j.id, j."communityId", c.name AS "communityName", j."householdId", h.unit,
+                  b.name AS building, j."revokedAt" IS NOT NULL AS revoked
+           FROM "JoinCode" j
+           JOIN "Community" c ON c.id = j."communityId"
+           JOIN "Household" h ON h.id = j."householdId"
+           JOIN "Building" b ON b.id = h."buildingId"
+           WHERE j."codeHash" = $1`,
+          [codeHash],
+        );
+        if (!code || code.revoked) return { kind: 'code_unknown' };
+        const [linked] = await db.query<{ building: string; unit: string }>(
+          `SELECT b.name AS building, h.unit FROM "ChatIdentity" ci
+           JOIN "Resident" r ON r.id = ci."residentId"
+           JOIN "Household" h ON h.id = r."householdId"
+           JOIN "Building" b ON b.id = h."buildingId"
+           WHERE ci."communityId" = $1 AND ci.platform = $2::"Platform" AND ci."userId" = $3`,
+          [code.communityId, identity.platform, identity.userId],
+        );
+        if (linked) return { kind: 'already_linked', ...linked };
         // Conditional update: of two concurrent redemptions only one sees usedAt null.
-        const claimed = await tx.joinCode.updateMany({
-          where: { id: code.id, usedAt: null, revokedAt: null },
-          data: { usedAt: at, usedBy: `${identity.platform}:${identity.userId}` },
-        });
-        if (claimed.count === 0) {
+        const claimed = await db.execute(
+          `UPDATE "JoinCode" SET "usedAt" = $2, "usedBy" = $3
+           WHERE id = $1 AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
+          [code.id, at, account],
+        );
+        if (claimed === 0) {
           // A code revoked meanwhile is unknown; a double tap by the same account is already linked.
-          const latest = await tx.joinCode.findUnique({ where: { id: code.id } });
-          if (latest?.revokedAt) return { kind: 'code_unknown' };
-          if (latest?.usedBy === `${identity.platform}:${identity.userId}`) {
-            return {
-              kind: 'already_linked',
-              building: household.building.name,
-              unit: household.unit,
-            };
+          const [latest] = await db.query<{ revoked: boolean; usedBy: string | null }>(
+            `SELECT "revokedAt" IS NOT NULL AS revoked, "usedBy" FROM "JoinCode" WHERE id = $1`,
+            [code.id],
+          );
+          if (latest?.revoked) return { kind: 'code_unknown' };
+          if (latest?.usedBy === account) {
+            return { kind: 'already_linked', building: code.building, unit: code.unit };
           }
           return { kind: 'code_used' };
         }
 
-        const residents = [...household.residents].sort(
-          (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
-        );
         // Link the first member without an account on this platform; a household
         // listed without members gets one, named after its unit.
-        let resident = residents.find(
-          (r) => !r.chatIdentities.some((c) => c.platform === identity.platform),
+        const [member] = await db.query<{ id: string }>(
+          `SELECT r.id FROM "Resident" r WHERE r."householdId" = $1
+           ORDER BY EXISTS (SELECT 1 FROM "ChatIdentity" ci
+                            WHERE ci."residentId" = r.id AND ci.platform = $2::"Platform"),
+                    r."createdAt", r.id
+           LIMIT 1`,
+          [code.householdId, identity.platform],
         );
-        resident ??= residents[0];
-        const residentId = resident?.id ?? ids.next();
-        if (!resident) {
-          await tx.resident.create({
-            data: {
-              id: residentId,
-              communityId: code.communityId,
-              householdId: household.id,
-              name: household.unit,
-              roles: ['resident'],
-            },
-          });
+        const residentId = member?.id ?? ids.next();
+        if (!member) {
+          db.defer(
+            `INSERT INTO "Resident" (id, "communityId", "householdId", name, roles, "createdAt", "updatedAt")
+             VALUES ($1, $2, $3, $4, '{resident}', ${NOW}, ${NOW})`,
+            [residentId, code.communityId, code.householdId, code.unit],
+          );
         }
-        await tx.chatIdentity.create({
-          data: {
-            id: ids.next(),
-            communityId: code.communityId,
-            residentId,
-            platform: identity.platform,
-            userId: identity.userId,
-            linkedAt: at,
-          },
-        });
-        await appendAudit(tx, {
+        db.defer(
+          `INSERT INTO "ChatIdentity" (id, "communityId", "residentId", platform, "userId", "linkedAt")
+           VALUES ($1, $2, $3, $4::"Platform", $5, $6)`,
+          [ids.next(), code.communityId, residentId, identity.platform, identity.userId, at],
+        );
+        deferAudit(db, {
           communityId: code.communityId,
-          actor: `${identity.platform}:${identity.userId}`,
+          // Never the chat account itself: the sealed chain must outlive an erased household.
+          actor: `resident:${residentId}`,
           action: 'household.joined',
-          subject: `household:${household.id}`,
+          subject: `household:${code.householdId}`,
           payload: { residentId, platform: identity.platform },
           at,
         });
         return {
           kind: 'joined',
           communityId: code.communityId,
-          communityName: code.community.name,
-          building: household.building.name,
-          unit: household.unit,
+          communityName: code.communityName,
+          building: code.building,
+          unit: code.unit,
           residentId,
         };
-      });
-    },
+      }),
   };
 }
 
-export function prismaChatBindingStore(prisma: PrismaClient): ChatBindingStore {
+export function chatBindingStore({ sql }: Pick<Database, 'sql'>): ChatBindingStore {
   return {
-    async bind(
+    bind: (
       input: ChatBindingInput,
       ids: IdSource,
       audit: Omit<AuditInput, 'payload'>,
-    ): Promise<ChatBindingOutcome> {
-      return prisma.$transaction(async (tx) => {
+    ): Promise<ChatBindingOutcome> =>
+      sql.transaction(async (db) => {
         let buildingId: string | null = null;
         if (input.building !== undefined) {
-          const building = await tx.building.findUnique({
-            where: { communityId_name: { communityId: input.communityId, name: input.building } },
-          });
+          const [building] = await db.query<{ id: string }>(
+            'SELECT id FROM "Building" WHERE "communityId" = $1 AND name = $2',
+            [input.communityId, input.building],
+          );
           if (!building) return { kind: 'building_unknown', building: input.building };
           buildingId = building.id;
         }
-        const binding = await tx.chatBinding.upsert({
-          where: { platform_chatId: { platform: input.platform, chatId: input.chatId } },
-          create: {
-            id: ids.next(),
-            communityId: input.communityId,
+        const [binding] = await db.query<{ id: string }>(
+          `INSERT INTO "ChatBinding" (id, "communityId", "buildingId", platform, "chatId", "threadId", "createdAt")
+           VALUES ($1, $2, $3, $4::"Platform", $5, $6, ${NOW})
+           ON CONFLICT (platform, "chatId") DO UPDATE
+             SET "communityId" = excluded."communityId", "buildingId" = excluded."buildingId",
+                 "threadId" = excluded."threadId"
+           RETURNING id`,
+          [
+            ids.next(),
+            input.communityId,
             buildingId,
-            platform: input.platform,
-            chatId: input.chatId,
-            threadId: input.topic ?? null,
-          },
-          update: { communityId: input.communityId, buildingId, threadId: input.topic ?? null },
-        });
-        await appendAudit(tx, {
+            input.platform,
+            input.chatId,
+            input.topic ?? null,
+          ],
+        );
+        deferAudit(db, {
           ...audit,
           payload: {
             building: input.building ?? null,
@@ -352,32 +416,33 @@ export function prismaChatBindingStore(prisma: PrismaClient): ChatBindingStore {
             topic: input.topic ?? null,
           },
         });
-        return { kind: 'bound', id: binding.id, buildingId };
-      });
-    },
+        return { kind: 'bound', id: binding?.id ?? '', buildingId };
+      }),
 
     async list(communityId) {
-      const rows = await prisma.chatBinding.findMany({
-        where: { communityId },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        include: { building: { select: { name: true } } },
-      });
-      const problems = await prisma.deliveryProblem.findMany({
-        where: { OR: rows.map((r) => ({ platform: r.platform, chatId: r.chatId })) },
-      });
-      const problemOf = new Map(problems.map((p) => [`${p.platform}/${p.chatId}`, p]));
-      return rows.map((r) => {
-        const problem = problemOf.get(`${r.platform}/${r.chatId}`);
-        return {
-          platform: r.platform,
-          chatId: r.chatId,
-          building: r.building?.name ?? null,
-          locale: r.locale,
-          topic: r.threadId,
-          reachable: problem === undefined,
-          problem: problem ? { reason: problem.reason, at: problem.at } : null,
-        };
-      });
+      const rows = await sql.query<{
+        platform: Platform;
+        chatId: string;
+        building: string | null;
+        locale: string | null;
+        topic: string | null;
+        reason: string | null;
+        at: Date | null;
+      }>(
+        `SELECT cb.platform::text AS platform, cb."chatId", b.name AS building, cb.locale,
+                cb."threadId" AS topic, dp.reason, dp.at
+         FROM "ChatBinding" cb
+         LEFT JOIN "Building" b ON b.id = cb."buildingId"
+         LEFT JOIN "DeliveryProblem" dp ON dp.platform = cb.platform AND dp."chatId" = cb."chatId"
+         WHERE cb."communityId" = $1
+         ORDER BY cb."createdAt", cb.id`,
+        [communityId],
+      );
+      return rows.map(({ reason, at, ...chat }) => ({
+        ...chat,
+        reachable: reason === null,
+        problem: reason === null || at === null ? null : { reason, at },
+      }));
     },
   };
 }

@@ -1,17 +1,10 @@
 /**
- * The deadline workers' ports (the vote close in SQL, the readers still on Prisma): the subjects whose
- * deadlines are pending, the chats notices go to, the outbox feed, the
- * NoticeSent ledger, and the reads a notice is rendered from.
+ * The deadline workers' ports: the subjects whose deadlines are pending, the
+ * chats notices go to, the outbox feed, the NoticeSent ledger, the reads a
+ * notice is rendered from, and the batched vote close.
  */
 import type { NoticeReader, VoterStanding } from '../app/notices.ts';
-import type {
-  AuditInput,
-  ChatTarget,
-  Platform,
-  ProposalRecord,
-  ResolutionRecord,
-  ResolutionStateName,
-} from '../app/ports.ts';
+import type { ChatTarget, Platform, ResolutionStateName } from '../app/ports.ts';
 import type {
   BoundChat,
   ChoiceTally,
@@ -19,72 +12,35 @@ import type {
   NoticeLedger,
   NoticeTx,
   OutboxFeed,
+  OutboxRow,
   ScheduledCommunity,
   ScheduleReader,
   VoteCloseStore,
   VoteCloseTx,
 } from '../app/schedule-ports.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
-import { appendAudit, auditRow } from './audit-append.ts';
-import { toCommunityRecord } from './community-record.ts';
+import { auditRow, deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
-import { type Community, Prisma, type PrismaClient } from './generated/prisma/client.ts';
-import type { SqlSession } from './sql-session.ts';
-import { prismaStatusReader } from './status-store.ts';
+import type { SqlDriver } from './sql-driver.ts';
+import {
+  COMMUNITY_COLUMNS,
+  type CommunityRow,
+  deferOutbox,
+  PROPOSAL_COLUMNS,
+  type ProposalRow,
+  proposalsWithResolutions,
+  toCommunity,
+  toProposal,
+} from './sql-rows.ts';
+import type { SqlSession, SqlValue } from './sql-session.ts';
+import { statusReader } from './status-store.ts';
 
-const toScheduledCommunity = (row: Community): ScheduledCommunity => ({
-  ...toCommunityRecord(row),
+const SCHEDULED_COMMUNITY = `SELECT ${COMMUNITY_COLUMNS}, c."createdAt" FROM "Community" c`;
+
+const toScheduledCommunity = (row: CommunityRow & { createdAt: Date }): ScheduledCommunity => ({
+  ...toCommunity(row),
   createdAt: row.createdAt,
 });
-
-const WITH_SUBJECT = { resolution: true } satisfies Prisma.ProposalInclude;
-
-type SubjectRow = Prisma.ProposalGetPayload<{ include: typeof WITH_SUBJECT }>;
-
-async function toSubjects(prisma: PrismaClient, rows: SubjectRow[]): Promise<DeadlineSubject[]> {
-  const leadIds = [
-    ...new Set(rows.flatMap((r) => (r.resolution ? [r.resolution.leadUnitId] : []))),
-  ];
-  const units =
-    leadIds.length === 0
-      ? []
-      : await prisma.executingUnit.findMany({
-          where: { id: { in: leadIds } },
-          select: { id: true, name: true },
-        });
-  const names = new Map(units.map((u) => [u.id, u.name]));
-  const communityIds = [...new Set(rows.map((r) => r.communityId))];
-  const communities = new Map(
-    (await prisma.community.findMany({ where: { id: { in: communityIds } } })).map((c) => [
-      c.id,
-      toCommunityRecord(c),
-    ]),
-  );
-  return rows.flatMap((row) => {
-    const { resolution, tallyFor, tallyAgainst, tallyAbstain, ...proposal } = row;
-    const community = communities.get(row.communityId);
-    if (!community) return [];
-    const record: ProposalRecord = {
-      ...proposal,
-      tally:
-        tallyFor === null || tallyAgainst === null || tallyAbstain === null
-          ? null
-          : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
-    };
-    return {
-      community,
-      proposal: record,
-      resolution: resolution
-        ? ({
-            ...resolution,
-            number: row.number,
-            leadUnit: names.get(resolution.leadUnitId) ?? '',
-            milestones: (resolution.milestones ?? []) as ResolutionRecord['milestones'],
-          } satisfies ResolutionRecord)
-        : null,
-    };
-  });
-}
 
 const targets = (rows: { platform: Platform; userId: string }[]): ChatTarget[] => {
   const seen = new Map<string, ChatTarget>();
@@ -93,266 +49,248 @@ const targets = (rows: { platform: Platform; userId: string }[]): ChatTarget[] =
   return [...seen.values()];
 };
 
-export function prismaScheduleReader(prisma: PrismaClient): ScheduleReader {
-  const one = async (where: Prisma.ProposalWhereInput) => {
-    const row = await prisma.proposal.findFirst({ where, include: WITH_SUBJECT });
-    return row ? (await toSubjects(prisma, [row]))[0] : undefined;
-  };
+const CHAT_OF_RESIDENT = `SELECT ci.platform::text AS platform, ci."userId" AS "userId"`;
+
+export function scheduleReader({ sql }: Pick<Database, 'sql'>): ScheduleReader {
+  async function subjects(from: string, values: readonly SqlValue[]): Promise<DeadlineSubject[]> {
+    const found = await proposalsWithResolutions(sql, from, values, {});
+    const communityIds = [...new Set(found.map((f) => f.proposal.communityId))];
+    const communities = new Map(
+      (communityIds.length === 0
+        ? []
+        : await sql.query<CommunityRow>(
+            `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = ANY($1::text[])`,
+            [communityIds],
+          )
+      ).map((c) => [c.id, toCommunity(c)]),
+    );
+    return found.flatMap(({ proposal, resolution }) => {
+      const community = communities.get(proposal.communityId);
+      return community ? [{ community, proposal, resolution }] : [];
+    });
+  }
+  async function bindingsOf(communityIds: readonly string[]) {
+    const found = new Map<string, BoundChat[]>(communityIds.map((id) => [id, []]));
+    if (communityIds.length === 0) return found;
+    const rows = await sql.query<BoundChat & { communityId: string }>(
+      `SELECT "communityId", platform::text AS platform, "chatId", locale, "createdAt" AS "boundAt"
+       FROM "ChatBinding" WHERE "communityId" = ANY($1::text[]) ORDER BY "createdAt", id`,
+      [[...communityIds]],
+    );
+    for (const { communityId, ...chat } of rows) found.get(communityId)?.push(chat);
+    return found;
+  }
+  const one = async (where: string, values: readonly SqlValue[]) =>
+    (await subjects(`WHERE ${where}`, values))[0];
+
   return {
-    subject: (communityId, number) => one({ communityId, number }),
-    subjectById: (id) => one({ id }),
+    subject: (communityId, number) =>
+      one('p."communityId" = $1 AND p.number = $2', [communityId, number]),
+    subjectById: (id) => one('p.id = $1', [id]),
 
     async subjects(refs) {
       if (refs.length === 0) return [];
-      const rows = await prisma.proposal.findMany({
-        where: { OR: refs.map(({ communityId, number }) => ({ communityId, number })) },
-        include: WITH_SUBJECT,
-      });
-      return toSubjects(prisma, rows);
+      return subjects(
+        `WHERE (p."communityId", p.number) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+        [refs.map((r) => r.communityId), refs.map((r) => String(r.number))],
+      );
     },
 
-    async pendingSubjects(afterId, limit) {
-      const rows = await prisma.proposal.findMany({
-        where: {
-          ...(afterId === null ? {} : { id: { gt: afterId } }),
-          OR: [
-            { state: { in: ['collecting', 'noticed', 'voting'] } },
-            { resolution: { is: { state: { in: ['assigned', 'in_progress', 'done'] } } } },
-          ],
-        },
-        include: WITH_SUBJECT,
-        orderBy: { id: 'asc' },
-        take: limit,
-      });
-      return toSubjects(prisma, rows);
-    },
+    pendingSubjects: (afterId, limit) =>
+      subjects(
+        `WHERE ($1::text IS NULL OR p.id > $1)
+           AND (p.state IN ('collecting', 'noticed', 'voting') OR EXISTS (
+             SELECT 1 FROM "Resolution" r
+             WHERE r."proposalId" = p.id AND r.state IN ('assigned', 'in_progress', 'done')))
+         ORDER BY p.id LIMIT $2`,
+        [afterId, limit],
+      ),
 
     async communities(afterId, limit) {
-      const rows = await prisma.community.findMany({
-        where: afterId === null ? {} : { id: { gt: afterId } },
-        orderBy: { id: 'asc' },
-        take: limit,
-      });
+      const rows = await sql.query<CommunityRow & { createdAt: Date }>(
+        `${SCHEDULED_COMMUNITY} WHERE ($1::text IS NULL OR c.id > $1) ORDER BY c.id LIMIT $2`,
+        [afterId, limit],
+      );
       return rows.map(toScheduledCommunity);
     },
 
     async community(id) {
-      const row = await prisma.community.findUnique({ where: { id } });
+      const [row] = await sql.query<CommunityRow & { createdAt: Date }>(
+        `${SCHEDULED_COMMUNITY} WHERE c.id = $1`,
+        [id],
+      );
       return row ? toScheduledCommunity(row) : undefined;
     },
 
     async sentNotices(keys) {
       if (keys.length === 0) return new Set();
-      const rows = await prisma.noticeSent.findMany({
-        where: { key: { in: [...keys] } },
-        select: { key: true },
-      });
+      const rows = await sql.query<{ key: string }>(
+        'SELECT key FROM "NoticeSent" WHERE key = ANY($1::text[])',
+        [[...keys]],
+      );
       return new Set(rows.map((r) => r.key));
     },
 
-    async bindings(communityId) {
-      const rows = await prisma.chatBinding.findMany({
-        where: { communityId },
-        orderBy: { createdAt: 'asc' },
-      });
-      return rows.map((b) => ({
-        platform: b.platform,
-        chatId: b.chatId,
-        locale: b.locale,
-        boundAt: b.createdAt,
-      }));
-    },
+    bindings: async (communityId) => (await bindingsOf([communityId])).get(communityId) ?? [],
 
-    async bindingsOf(communityIds) {
-      const found = new Map<string, BoundChat[]>(communityIds.map((id) => [id, []]));
-      if (communityIds.length === 0) return found;
-      const rows = await prisma.chatBinding.findMany({
-        where: { communityId: { in: [...communityIds] } },
-        orderBy: { createdAt: 'asc' },
-        select: { communityId: true, platform: true, chatId: true, locale: true, createdAt: true },
-      });
-      for (const { communityId, createdAt, ...chat } of rows) {
-        found.get(communityId)?.push({ ...chat, boundAt: createdAt });
-      }
-      return found;
-    },
+    bindingsOf,
 
     async nonVoterChats(proposalId, voterUnit) {
       // Household voters: every linked resident of the household; resident voters: themselves.
       const join =
-        voterUnit === 'household'
-          ? Prisma.sql`r."householdId" = e."householdId"`
-          : Prisma.sql`r.id = e."voterKey"`;
-      const rows = await prisma.$queryRaw<{ platform: Platform; userId: string }[]>`
-        SELECT ci.platform::text AS platform, ci."userId" AS "userId"
-        FROM "Eligibility" e
-        JOIN "Resident" r ON ${join}
-        JOIN "ChatIdentity" ci ON ci."residentId" = r.id
-        WHERE e."proposalId" = ${proposalId}
-          AND NOT EXISTS (
-            SELECT 1 FROM "Ballot" b
-            WHERE b."proposalId" = e."proposalId" AND b."voterKey" = e."voterKey")
-        ORDER BY ci.platform, ci."userId"`;
+        voterUnit === 'household' ? 'r."householdId" = e."householdId"' : 'r.id = e."voterKey"';
+      const rows = await sql.query<{ platform: Platform; userId: string }>(
+        `${CHAT_OF_RESIDENT}
+         FROM "Eligibility" e
+         JOIN "Resident" r ON ${join}
+         JOIN "ChatIdentity" ci ON ci."residentId" = r.id
+         WHERE e."proposalId" = $1
+           AND NOT EXISTS (
+             SELECT 1 FROM "Ballot" b
+             WHERE b."proposalId" = e."proposalId" AND b."voterKey" = e."voterKey")
+         ORDER BY ci.platform, ci."userId"`,
+        [proposalId],
+      );
       return targets(rows);
     },
 
     async audienceChats(communityId, leadUnitId, audience: readonly LadderAudience[]) {
-      const who: Prisma.Sql[] = [];
-      if (audience.includes('lead_unit')) who.push(Prisma.sql`r."executingUnitId" = ${leadUnitId}`);
-      for (const role of ['committee', 'supervisor', 'street_office'] as const) {
-        // Scalar comparisons only: the embedded database's adapter mangles array parameters.
-        if (audience.includes(role)) who.push(Prisma.sql`${role}::"Role" = ANY(r.roles)`);
-      }
-      if (who.length === 0) return [];
-      const rows = await prisma.$queryRaw<{ platform: Platform; userId: string }[]>`
-        SELECT ci.platform::text AS platform, ci."userId" AS "userId"
-        FROM "ChatIdentity" ci JOIN "Resident" r ON r.id = ci."residentId"
-        WHERE ci."communityId" = ${communityId} AND (${Prisma.join(who, ' OR ')})
-        ORDER BY ci.platform, ci."userId"`;
+      const roles = (['committee', 'supervisor', 'street_office'] as const).filter((role) =>
+        audience.includes(role),
+      );
+      const lead = audience.includes('lead_unit');
+      if (!lead && roles.length === 0) return [];
+      const rows = await sql.query<{ platform: Platform; userId: string }>(
+        `${CHAT_OF_RESIDENT}
+         FROM "ChatIdentity" ci JOIN "Resident" r ON r.id = ci."residentId"
+         WHERE ci."communityId" = $1
+           AND (($2 AND r."executingUnitId" = $3) OR r.roles::text[] && $4::text[])
+         ORDER BY ci.platform, ci."userId"`,
+        [communityId, lead, leadUnitId, roles],
+      );
       return targets(rows);
     },
   };
 }
 
-export function prismaOutboxFeed(prisma: PrismaClient): OutboxFeed {
+export function outboxFeed({ sql }: Pick<Database, 'sql'>): OutboxFeed {
   return {
     async pending(limit) {
-      const rows = await prisma.outbox.findMany({
-        where: { relayedAt: null },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: limit,
-      });
-      return rows.map(({ relayedAt: _relayed, ...row }) => row);
+      return sql.query<OutboxRow>(
+        `SELECT id, "communityId", number, kind, announcement, "createdAt",
+                "chatPlatform"::text AS "chatPlatform", "chatId"
+         FROM "Outbox" WHERE "relayedAt" IS NULL ORDER BY "createdAt", id LIMIT $1`,
+        [limit],
+      );
     },
     async markRelayed(ids, at) {
       if (ids.length === 0) return;
-      await prisma.outbox.updateMany({
-        where: { id: { in: [...ids] }, relayedAt: null },
-        data: { relayedAt: at },
-      });
+      await sql.execute(
+        `UPDATE "Outbox" SET "relayedAt" = $2 WHERE id = ANY($1::text[]) AND "relayedAt" IS NULL`,
+        [[...ids], at],
+      );
     },
   };
 }
 
-function noticeTx(tx: Prisma.TransactionClient): NoticeTx {
+function noticeTx(db: SqlSession): NoticeTx {
   return {
     async lockResolution(proposalId) {
-      const rows = await tx.$queryRaw<
-        { id: string; state: ResolutionStateName; escalationLevel: number }[]
-      >`
-        SELECT id, state::text AS state, "escalationLevel"
-        FROM "Resolution" WHERE "proposalId" = ${proposalId} FOR UPDATE`;
+      const rows = await db.query<{
+        id: string;
+        state: ResolutionStateName;
+        escalationLevel: number;
+      }>(
+        `SELECT id, state::text AS state, "escalationLevel"
+         FROM "Resolution" WHERE "proposalId" = $1 FOR UPDATE`,
+        [proposalId],
+      );
       return rows[0];
     },
     async setEscalationLevel(resolutionId, level) {
-      await tx.resolution.update({ where: { id: resolutionId }, data: { escalationLevel: level } });
+      db.defer('UPDATE "Resolution" SET "escalationLevel" = $2 WHERE id = $1', [
+        resolutionId,
+        level,
+      ]);
     },
-    appendAudit: (entry) => appendAudit(tx, entry),
+    async appendAudit(entry) {
+      deferAudit(db, entry);
+    },
     async recordPublications(publications, at) {
-      await tx.outbox.createMany({
-        data: publications.map((p) => ({ ...p, announcement: true, createdAt: at })),
-      });
+      deferOutbox(db, publications, at, true);
     },
   };
 }
 
-export function prismaNoticeLedger(prisma: PrismaClient): NoticeLedger {
+export function noticeLedger({ sql }: Pick<Database, 'sql'>): NoticeLedger {
   return {
     record: (key, at, work) =>
-      prisma.$transaction(
-        async (tx) => {
-          // A concurrent recorder of the same key waits here until the first commits, then sees 0.
-          const claimed = await tx.$executeRaw`
-            INSERT INTO "NoticeSent" (key, at) VALUES (${key}, ${at}) ON CONFLICT DO NOTHING`;
-          if (claimed === 0) return { recorded: false as const };
-          return { recorded: true as const, outcome: await work(noticeTx(tx)) };
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      ),
+      sql.transaction(async (db) => {
+        // A concurrent recorder of the same key waits here until the first commits, then sees 0.
+        const claimed = await db.execute(
+          'INSERT INTO "NoticeSent" (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [key, at],
+        );
+        if (claimed === 0) return { recorded: false as const };
+        return { recorded: true as const, outcome: await work(noticeTx(db)) };
+      }),
   };
 }
 
-export function prismaNoticeReader(prisma: PrismaClient): NoticeReader {
+export function noticeReader(db: { sql: SqlDriver }): NoticeReader {
+  const { sql } = db;
   return {
-    ...prismaStatusReader(prisma),
+    ...statusReader(db),
 
     async chatLocale(platform, chatId) {
-      const binding = await prisma.chatBinding.findUnique({
-        where: { platform_chatId: { platform, chatId } },
-        select: { locale: true },
-      });
-      if (binding?.locale) return binding.locale;
-      const preference = await prisma.chatPreference.findUnique({
-        where: { platform_chatId: { platform, chatId } },
-        select: { locale: true },
-      });
-      return preference?.locale ?? null;
+      const [row] = await sql.query<{ locale: string | null }>(
+        `SELECT coalesce(
+           (SELECT locale FROM "ChatBinding" WHERE platform = $1::"Platform" AND "chatId" = $2),
+           (SELECT locale FROM "ChatPreference" WHERE platform = $1::"Platform" AND "chatId" = $2)
+         ) AS locale`,
+        [platform, chatId],
+      );
+      return row?.locale ?? null;
     },
 
     async voterStanding(proposalId, communityId, platform, userId, voterUnit) {
-      const identity = await prisma.chatIdentity.findUnique({
-        where: { communityId_platform_userId: { communityId, platform, userId } },
-        select: { resident: { select: { id: true, householdId: true } } },
-      });
-      if (!identity) return 'not_eligible' satisfies VoterStanding;
-      const voterKey =
-        voterUnit === 'household' ? identity.resident.householdId : identity.resident.id;
-      const key = { proposalId_voterKey: { proposalId, voterKey } };
-      const [eligible, ballot] = await Promise.all([
-        prisma.eligibility.findUnique({ where: key, select: { voterKey: true } }),
-        prisma.ballot.findUnique({ where: key, select: { voterKey: true } }),
-      ]);
-      if (!eligible) return 'not_eligible';
-      return ballot ? 'voted' : 'not_voted';
+      const voterKey = voterUnit === 'household' ? 'r."householdId"' : 'r.id';
+      const [row] = await sql.query<{ eligible: boolean; voted: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM "Eligibility" e
+                        WHERE e."proposalId" = $1 AND e."voterKey" = ${voterKey}) AS eligible,
+                EXISTS (SELECT 1 FROM "Ballot" b
+                        WHERE b."proposalId" = $1 AND b."voterKey" = ${voterKey}) AS voted
+         FROM "ChatIdentity" ci JOIN "Resident" r ON r.id = ci."residentId"
+         WHERE ci."communityId" = $2 AND ci.platform = $3::"Platform" AND ci."userId" = $4`,
+        [proposalId, communityId, platform, userId],
+      );
+      if (!row?.eligible) return 'not_eligible' satisfies VoterStanding;
+      return row.voted ? 'voted' : 'not_voted';
     },
 
     async activity(communityId, from, to) {
-      const rows = await prisma.$queryRaw<
-        { ballots: number; cosigns: number; households: number }[]
-      >`
-        WITH b AS (
+      const rows = await sql.query<{ ballots: number; cosigns: number; households: number }>(
+        `WITH b AS (
           SELECT e."householdId" FROM "Ballot" b
           JOIN "Proposal" p ON p.id = b."proposalId"
           JOIN "Eligibility" e ON e."proposalId" = b."proposalId" AND e."voterKey" = b."voterKey"
-          WHERE p."communityId" = ${communityId} AND b."castAt" >= ${from} AND b."castAt" < ${to}),
+          WHERE p."communityId" = $1 AND b."castAt" >= $2 AND b."castAt" < $3),
         c AS (
           SELECT r."householdId" FROM "Cosign" c
           JOIN "Proposal" p ON p.id = c."proposalId"
           JOIN "Resident" r ON r.id = c."residentId"
-          WHERE p."communityId" = ${communityId} AND c.at >= ${from} AND c.at < ${to})
+          WHERE p."communityId" = $1 AND c.at >= $2 AND c.at < $3)
         SELECT (SELECT count(*) FROM b)::int AS ballots,
                (SELECT count(*) FROM c)::int AS cosigns,
                (SELECT count(DISTINCT h) FROM (
                   SELECT "householdId" AS h FROM b UNION SELECT "householdId" FROM c) u)::int
-                 AS households`;
+                 AS households`,
+        [communityId, from, to],
+      );
       return rows[0] ?? { ballots: 0, cosigns: 0, households: 0 };
     },
   };
 }
-
-type LockedProposalRow = Omit<ProposalRecord, 'tally'> & {
-  tallyFor: number | null;
-  tallyAgainst: number | null;
-  tallyAbstain: number | null;
-};
-
-const LOCKED_PROPOSAL_COLUMNS = `id, "communityId", number, title, body, category, "authorId",
-  state::text AS state, "createdAt", "cosignDeadline", "cosignThreshold", "cosignCount",
-  "agendaAt", "votingOpensAt", "votingClosesAt", "eligibleCount", "closedAt", "tallyFor",
-  "tallyAgainst", "tallyAbstain", "withdrawnAt", "followUpOf"`;
-
-const toLockedProposal = ({
-  tallyFor,
-  tallyAgainst,
-  tallyAbstain,
-  ...rest
-}: LockedProposalRow): ProposalRecord => ({
-  ...rest,
-  tally:
-    tallyFor === null || tallyAgainst === null || tallyAbstain === null
-      ? null
-      : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
-});
 
 const countsOf = (rows: { proposalId: string; choice: keyof ChoiceTally; n: number }[]) => {
   const counts = new Map<string, ChoiceTally>();
@@ -374,23 +312,22 @@ function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
     async lockProposals(targets) {
       if (targets.length === 0) return [];
       // In id order, so two batches that overlap lock in the same order and never deadlock.
-      const rows = await db.query<LockedProposalRow>(
-        `SELECT ${LOCKED_PROPOSAL_COLUMNS} FROM "Proposal"
-         WHERE ("communityId", number) IN (SELECT * FROM unnest($1::text[], $2::int[]))
-         ORDER BY id FOR UPDATE`,
+      const rows = await db.query<ProposalRow>(
+        `SELECT ${PROPOSAL_COLUMNS} FROM "Proposal" p
+         WHERE (p."communityId", p.number) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+         ORDER BY p.id FOR UPDATE`,
         [targets.map((t) => t.communityId), targets.map((t) => String(t.number))],
       );
-      return rows.map(toLockedProposal);
+      return rows.map(toProposal);
     },
 
     async communities(ids) {
       if (ids.length === 0) return [];
-      // Every column, so the row is a Community as toCommunityRecord reads it.
-      const rows = await db.query<Community>(
-        'SELECT * FROM "Community" WHERE id = ANY($1::text[])',
+      const rows = await db.query<CommunityRow>(
+        `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = ANY($1::text[])`,
         [[...ids]],
       );
-      return rows.map(toCommunityRecord);
+      return rows.map(toCommunity);
     },
 
     async ballotCounts(proposalIds) {
@@ -446,19 +383,7 @@ function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
     },
 
     async recordPublications(publications, at) {
-      if (publications.length === 0) return;
-      await db.execute(
-        `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
-         SELECT p.id, p.c, p.number, p.kind, true, $5
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS p(id, c, number, kind)`,
-        [
-          publications.map((p) => p.id),
-          publications.map((p) => p.communityId),
-          publications.map((p) => String(p.number)),
-          publications.map((p) => p.kind),
-          at,
-        ],
-      );
+      deferOutbox(db, publications, at, true);
     },
   };
 }

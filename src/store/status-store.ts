@@ -1,128 +1,93 @@
 /**
- * Prisma implementation of the read side ({@link StatusReader}): plain reads,
- * no locks; each view is as fresh as the moment it is read.
+ * The read side ({@link StatusReader}): plain reads, no locks; each view is
+ * as fresh as the moment it is read.
  */
-import type { CommunityRecord, ResolutionRecord } from '../app/ports.ts';
+import type { CommunityRecord } from '../app/ports.ts';
 import type { PointsEntryRecord, ProposalStatusRow, StatusReader } from '../app/status.ts';
 import { FINAL_PROPOSAL_STATES } from '../domain/proposal.ts';
-import { toCommunityRecord } from './community-record.ts';
-import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
+import {
+  COMMUNITY_COLUMNS,
+  type CommunityRow,
+  proposalsWithResolutions,
+  type SqlReads,
+  toCommunity,
+} from './sql-rows.ts';
 
-const WITH_STATUS = {
-  resolution: true,
-  _count: { select: { ballots: true } },
-} satisfies Prisma.ProposalInclude;
+type StatusColumns = { ballots: number; authorBuilding: string | null; authorUnit: string | null };
 
-type ProposalWithStatus = Prisma.ProposalGetPayload<{ include: typeof WITH_STATUS }>;
+const STATUS_COLUMNS = {
+  ballots: '(SELECT count(*) FROM "Ballot" b WHERE b."proposalId" = p.id)::int',
+  authorBuilding: 'ab.name',
+  authorUnit: 'ah.unit',
+};
+const AUTHOR_JOIN = `LEFT JOIN "Resident" ar ON ar.id = p."authorId"
+  LEFT JOIN "Household" ah ON ah.id = ar."householdId"
+  LEFT JOIN "Building" ab ON ab.id = ah."buildingId"`;
 
-type Household = { building: string; unit: string };
-
-function toRow(
-  row: ProposalWithStatus,
-  unitNames: ReadonlyMap<string, string>,
-  authors: ReadonlyMap<string, Household>,
-): ProposalStatusRow {
-  const { resolution, _count, tallyFor, tallyAgainst, tallyAbstain, ...proposal } = row;
-  return {
-    proposal: {
-      ...proposal,
-      tally:
-        tallyFor === null || tallyAgainst === null || tallyAbstain === null
-          ? null
-          : { for: tallyFor, against: tallyAgainst, abstain: tallyAbstain },
-    },
-    ballots: _count.ballots,
-    author: authors.get(row.authorId) ?? null,
-    resolution: resolution
-      ? ({
-          ...resolution,
-          number: row.number,
-          leadUnit: unitNames.get(resolution.leadUnitId) ?? '',
-          milestones: (resolution.milestones ?? []) as ResolutionRecord['milestones'],
-        } satisfies ResolutionRecord)
-      : null,
+export function communityReader(sql: SqlReads) {
+  return async (communityId: string): Promise<CommunityRecord | undefined> => {
+    const [row] = await sql.query<CommunityRow>(
+      `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = $1`,
+      [communityId],
+    );
+    return row ? toCommunity(row) : undefined;
   };
 }
 
-export function prismaStatusReader(prisma: PrismaClient): StatusReader {
-  async function rows(
-    where: Prisma.ProposalWhereInput,
-    take?: number,
-  ): Promise<ProposalStatusRow[]> {
-    const found = await prisma.proposal.findMany({
-      where,
-      include: WITH_STATUS,
-      orderBy: { number: 'asc' },
-      ...(take === undefined ? {} : { take }),
-    });
-    const leadIds = [
-      ...new Set(found.flatMap((p) => (p.resolution ? [p.resolution.leadUnitId] : []))),
-    ];
-    const authorIds = [...new Set(found.map((p) => p.authorId))];
-    const [units, residents] = await Promise.all([
-      leadIds.length === 0
-        ? []
-        : prisma.executingUnit.findMany({
-            where: { id: { in: leadIds } },
-            select: { id: true, name: true },
-          }),
-      authorIds.length === 0
-        ? []
-        : prisma.resident.findMany({
-            where: { id: { in: authorIds } },
-            select: {
-              id: true,
-              household: { select: { unit: true, building: { select: { name: true } } } },
-            },
-          }),
-    ]);
-    const names = new Map(units.map((u) => [u.id, u.name]));
-    const authors = new Map(
-      residents.map((r) => [r.id, { building: r.household.building.name, unit: r.household.unit }]),
+export function statusReader({ sql }: { sql: SqlReads }): StatusReader {
+  async function rows(where: string, values: readonly (string | number | readonly string[])[]) {
+    const found = await proposalsWithResolutions<StatusColumns>(
+      sql,
+      `${AUTHOR_JOIN} WHERE ${where} ORDER BY p.number`,
+      values,
+      STATUS_COLUMNS,
     );
-    return found.map((p) => toRow(p, names, authors));
+    return found.map(
+      ({ extra: row, proposal, resolution }): ProposalStatusRow => ({
+        proposal,
+        ballots: row.ballots,
+        author:
+          row.authorBuilding === null || row.authorUnit === null
+            ? null
+            : { building: row.authorBuilding, unit: row.authorUnit },
+        resolution,
+      }),
+    );
   }
 
   return {
-    async community(communityId): Promise<CommunityRecord | undefined> {
-      const row = await prisma.community.findUnique({ where: { id: communityId } });
-      return row ? toCommunityRecord(row) : undefined;
-    },
+    community: communityReader(sql),
 
-    async bindings(communityId) {
-      const found = await prisma.chatBinding.findMany({
-        where: { communityId },
-        orderBy: { createdAt: 'asc' },
-      });
-      return found.map((b) => ({ platform: b.platform, chatId: b.chatId, locale: b.locale }));
-    },
+    bindings: (communityId) =>
+      sql.query(
+        `SELECT platform::text AS platform, "chatId", locale FROM "ChatBinding"
+         WHERE "communityId" = $1 ORDER BY "createdAt", id`,
+        [communityId],
+      ),
 
     async proposal(communityId, number) {
-      const [row] = await rows({ communityId, number }, 1);
+      const [row] = await rows('p."communityId" = $1 AND p.number = $2', [communityId, number]);
       return row;
     },
 
     open: (communityId) =>
-      rows({
-        communityId,
-        OR: [
-          { state: { notIn: [...FINAL_PROPOSAL_STATES] } },
-          { resolution: { is: { state: { not: 'evaluated' } } } },
-        ],
-      }),
+      rows(
+        `p."communityId" = $1 AND (p.state::text <> ALL($2::text[]) OR EXISTS (
+           SELECT 1 FROM "Resolution" r WHERE r."proposalId" = p.id AND r.state <> 'evaluated'))`,
+        [communityId, [...FINAL_PROPOSAL_STATES]],
+      ),
 
     async points(residentId, limit) {
-      const [sum, entries] = await Promise.all([
-        prisma.pointsEntry.aggregate({ where: { residentId }, _sum: { amount: true } }),
-        prisma.pointsEntry.findMany({
-          where: { residentId },
-          orderBy: [{ at: 'desc' }, { id: 'desc' }],
-          take: limit,
-          select: { kind: true, amount: true, subject: true, at: true },
-        }),
-      ]);
-      const recent: PointsEntryRecord[] = entries;
-      return { balance: sum._sum.amount ?? 0, recent };
+      const [sum] = await sql.query<{ balance: number }>(
+        `SELECT coalesce(sum(amount), 0)::int AS balance FROM "PointsEntry" WHERE "residentId" = $1`,
+        [residentId],
+      );
+      const recent = await sql.query<PointsEntryRecord>(
+        `SELECT kind, amount, subject, at FROM "PointsEntry" WHERE "residentId" = $1
+         ORDER BY at DESC, id DESC LIMIT $2`,
+        [residentId, limit],
+      );
+      return { balance: sum?.balance ?? 0, recent };
     },
   };
 }

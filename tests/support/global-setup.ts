@@ -11,7 +11,7 @@ export async function setupPglite(): Promise<void> {
   const building = `${dir}-building-${process.pid}`;
   const db = await openDatabase({ kind: 'pglite', dataDir: building });
   try {
-    await applyMigrations(db.migrationAdapterFactory);
+    await applyMigrations(await db.migrationAdapter());
   } finally {
     await db.close();
   }
@@ -45,7 +45,7 @@ export default async function setup(): Promise<void> {
   await admin((c) => c.query(`CREATE DATABASE ${building}`));
   const db = await openDatabase({ kind: 'postgres', url: urlFor(building) });
   try {
-    await applyMigrations(db.migrationAdapterFactory);
+    await applyMigrations(await db.migrationAdapter());
   } finally {
     await db.close();
   }

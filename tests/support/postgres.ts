@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { MIGRATIONS_DIR } from '../../prisma/migrate.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';
+import type { PrismaClient } from '../../src/store/generated/prisma/client.ts';
+import { testPrisma } from './test-prisma.ts';
 
 export const ADMIN_URL =
   process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -50,6 +52,8 @@ export async function pgliteTemplateDir(): Promise<string> {
 }
 
 export type TestDatabase = Database & {
+  /** For arranging and reading rows in tests (the product itself has no Prisma client). */
+  prisma: PrismaClient;
   name: string;
   /** A `pg` connection string (PGlite: its socket). */
   url: string;
@@ -63,12 +67,15 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
   const dataDir = join(home, 'pglite');
   await cp(await pgliteTemplateDir(), dataDir, { recursive: true });
   const db = await openDatabase({ kind: 'pglite', dataDir });
+  const prisma = testPrisma(db.pool);
   return {
     ...db,
+    prisma,
     name: home,
     url: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(`${dataDir}.run`)}`,
     env: { YISHI_DATA_DIR: home },
     async drop() {
+      await prisma.$disconnect();
       await db.close();
       await rm(home, { recursive: true, force: true });
     },
@@ -83,12 +90,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = urlFor(name);
   const db = await openDatabase({ kind: 'postgres', url });
+  const prisma = testPrisma(db.pool);
   return {
     ...db,
+    prisma,
     name,
     url,
     env: { DATABASE_URL: url },
     async drop() {
+      await prisma.$disconnect();
       await db.close();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },

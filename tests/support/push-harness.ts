@@ -15,7 +15,7 @@ import type { Clock } from '../../src/app/ports.ts';
 import { renderCardPush } from '../../src/app/render-push.ts';
 import type { Database } from '../../src/store/database.ts';
 import { deliveryStores } from '../../src/store/delivery-store.ts';
-import { prismaStatusReader } from '../../src/store/status-store.ts';
+import { statusReader } from '../../src/store/status-store.ts';
 import type { PushLimits } from '../../workers/push/limits.ts';
 import type { NoticePush } from '../../workers/push/push-request.ts';
 import { type PushEvent, startPushWorker } from '../../workers/push/worker.ts';
@@ -81,7 +81,7 @@ export function startHarnessWorker(options: {
 }): HarnessWorker {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const events: PushEvent[] = [];
-  const reader = prismaStatusReader(options.db.prisma);
+  const reader = statusReader(options.db);
   const stores = deliveryStores(options.db);
   const push = startPushWorker({
     connection: redisConnection(),

@@ -18,11 +18,11 @@ import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
-import { prismaChatStore } from '../../src/store/chat-store.ts';
+import { chatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
-import { prismaDeliveryStores } from '../../src/store/delivery-store.ts';
-import { prismaCommunityStore, prismaJoinCodeStore } from '../../src/store/roster-store.ts';
-import { prismaStatusReader } from '../../src/store/status-store.ts';
+import { deliveryStores } from '../../src/store/delivery-store.ts';
+import { communityStore, joinCodeStore } from '../../src/store/roster-store.ts';
+import { statusReader } from '../../src/store/status-store.ts';
 import { startWorkers } from '../../workers/index.ts';
 import { createPushQueue } from '../../workers/push/queue.ts';
 import { startPushWorker } from '../../workers/push/worker.ts';
@@ -60,9 +60,9 @@ export async function startTelegramGateway(
     webhookTimeoutMs: options.webhookTimeoutMs,
     deps: {
       core,
-      joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: prismaJoinCodeStore(db.prisma) },
-      status: prismaStatusReader(db.prisma),
-      chats: prismaChatStore(db.prisma),
+      joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: joinCodeStore(db) },
+      status: statusReader(db),
+      chats: chatStore(db),
       log: pino({ level: 'silent' }),
     },
   });
@@ -180,19 +180,17 @@ export async function linkTelegramAccounts(
   community: { id: string; residents: { id: string }[] },
   indexes: readonly number[],
 ): Promise<void> {
-  await db.prisma.chatIdentity.createMany({
-    data: indexes.map((i) => {
-      const resident = community.residents[i];
-      if (!resident) throw new Error(`no resident ${i}`);
-      return {
-        id: `tg-${community.id}-${i}`,
-        communityId: community.id,
-        residentId: resident.id,
-        platform: 'telegram' as const,
-        userId: String(userIdOf(i)),
-      };
-    }),
+  const residents = indexes.map((i) => {
+    const resident = community.residents[i];
+    if (!resident) throw new Error(`no resident ${i}`);
+    return resident.id;
   });
+  await db.sql.execute(
+    `INSERT INTO "ChatIdentity" (id, "communityId", "residentId", platform, "userId", "linkedAt")
+     SELECT 'tg-' || $1 || '-' || i, $1, r, 'telegram', u, now() AT TIME ZONE 'UTC'
+     FROM unnest($2::text[], $3::text[], $4::text[]) AS v(i, r, u)`,
+    [community.id, indexes.map(String), residents, indexes.map((i) => String(userIdOf(i)))],
+  );
 }
 
 export type Pipeline = {
@@ -216,13 +214,13 @@ export async function startPipeline(
   const prefix = `t-${randomUUID()}`;
   const clock = { now: () => new Date() };
   const connection = redisConnection();
-  const reader = prismaStatusReader(db.prisma);
+  const reader = statusReader(db);
   const ports = databasePorts(db);
   const push = createPushQueue({
     connection,
     prefix,
     clock,
-    communities: prismaCommunityStore(db.prisma),
+    communities: communityStore(db),
     coalesceMs: options.coalesceMs,
   });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -234,7 +232,7 @@ export async function startPipeline(
     senders: { ...(sender ? { telegram: sender } : {}), ...options.senders },
     renderCard: (request, now) => renderCardPush(reader, request, now),
     renderNotice: (request, now) => renderNotice(ports.notices, request, now),
-    stores: prismaDeliveryStores(db.prisma),
+    stores: deliveryStores(db),
   });
   const workers = await startWorkers(
     { clock, ids: uuidSource, ...ports, push },

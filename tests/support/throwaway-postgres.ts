@@ -16,6 +16,7 @@ import { applyMigrations } from '../../prisma/migrate.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import type { TestDatabase } from './postgres.ts';
 import { freePort } from './processes.ts';
+import { testPrisma } from './test-prisma.ts';
 
 const run = promisify(execFile);
 
@@ -74,11 +75,13 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   await admin.end();
   const url = `postgresql://postgres@127.0.0.1:${port}/${name}`;
   const db = await openDatabase({ kind: 'postgres', url });
-  await applyMigrations(db.migrationAdapterFactory);
+  await applyMigrations(await db.migrationAdapter());
 
+  const prisma = testPrisma(db.pool);
   let stopped = false;
   return {
     ...db,
+    prisma,
     name,
     url,
     env: { DATABASE_URL: url },
@@ -92,6 +95,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       stopped = false;
     },
     async drop() {
+      await prisma.$disconnect().catch(() => {});
       await db.close().catch(() => {});
       if (!stopped) await pgRun('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']).catch(() => {});
       await rm(dir, { recursive: true, force: true });

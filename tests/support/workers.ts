@@ -137,9 +137,18 @@ export async function bindChats(
 }
 
 /** Audit entries of one action in a community, oldest first. */
-export async function auditOf(db: Database, communityId: string, action: string) {
-  return db.prisma.auditEntry.findMany({
-    where: { communityId, action },
-    orderBy: { seq: 'asc' },
-  });
+export async function auditOf(db: Pick<Database, 'sql'>, communityId: string, action: string) {
+  return db.sql.query<{
+    seq: string;
+    actor: string;
+    action: string;
+    subject: string;
+    payload: unknown;
+    payloadHash: string;
+    at: Date;
+  }>(
+    `SELECT seq::text AS seq, actor, action, subject, payload, "payloadHash", at
+     FROM "AuditEntry" WHERE "communityId" = $1 AND action = $2 ORDER BY "AuditEntry".seq`,
+    [communityId, action],
+  );
 }

@@ -25,9 +25,9 @@ import { createHttpApp, listen } from '../../../src/runtime/http-server.ts';
 import { createMetrics } from '../../../src/runtime/metrics.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { cryptoRandom } from '../../../src/runtime/system.ts';
-import { prismaBoardReader } from '../../../src/store/board-store.ts';
-import { prismaCommunitySettingsStore } from '../../../src/store/community-settings-store.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { boardReader } from '../../../src/store/board-store.ts';
+import { communitySettingsStore } from '../../../src/store/community-settings-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import { boardRoutes } from '../../../src/web/board/routes.ts';
 import { homePage } from '../../../src/web/home-page.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
@@ -69,7 +69,7 @@ describe('the public board in a browser', () => {
     expect(r.status).toBe(200);
   };
   const status = async (number: number): Promise<ProposalStatusView> => {
-    const outcome = await proposalStatus(prismaStatusReader(db.prisma), {
+    const outcome = await proposalStatus(statusReader(db), {
       communityId: c.id,
       number,
       now: c.clock.now(),
@@ -132,15 +132,13 @@ describe('the public board in a browser', () => {
     await say(6, '/cosign 3');
 
     key = (await boardLink(
-      { clock: c.clock, random: cryptoRandom, settings: prismaCommunitySettingsStore(db.prisma) },
+      { clock: c.clock, random: cryptoRandom, settings: communitySettingsStore(db) },
       { communityId: c.id, rotate: false },
     ).then((o) => (o.kind === 'link' ? o.key : ''))) as string;
 
     const app = createHttpApp({ health: async () => ({}), metrics: createMetrics() });
     app.get('/', homePage('test'));
-    app.use(
-      boardRoutes({ reader: prismaBoardReader(db.prisma), clock: c.clock, publicUrl: undefined }),
-    );
+    app.use(boardRoutes({ reader: boardReader(db), clock: c.clock, publicUrl: undefined }));
     const server = await listen(app, 0);
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -302,7 +300,7 @@ describe('the public board in a browser', () => {
     const settings = {
       clock: c.clock,
       random: cryptoRandom,
-      settings: prismaCommunitySettingsStore(db.prisma),
+      settings: communitySettingsStore(db),
     };
     await changePolicy(settings, {
       communityId: c.id,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
 import { DEFAULT_PUSH_LIMITS, type PushLimits } from '../../../workers/push/limits.ts';
 import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
 import { type FakeSlack, type FakeSlackLimit, startFakeSlack } from '../../support/fake-slack.ts';
@@ -69,7 +69,7 @@ describe('two push worker processes share the Slack channel limit', () => {
       connection: redisConnection(),
       prefix,
       clock: { now: () => new Date() },
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
     });
   });
 

@@ -13,7 +13,7 @@ import { propose } from '../../../src/app/propose.ts';
 import { watchUnreachableChats } from '../../../src/runtime/chat-metrics.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { countUnreachableBoundChats } from '../../../src/store/chat-membership-store.ts';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
 import { createPushQueue } from '../../../workers/push/queue.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import {
@@ -256,7 +256,7 @@ describe('real Telegram groups: topics, upgrades, removal', () => {
       connection: redisConnection(),
       prefix: pipeline.prefix,
       clock: { now: () => new Date() },
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
       coalesceMs: 50,
     });
     try {

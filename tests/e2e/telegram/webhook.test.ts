@@ -14,8 +14,8 @@ import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { chatStore } from '../../../src/store/chat-store.ts';
 import { openDatabase } from '../../../src/store/database.ts';
 import { deliberationStore } from '../../../src/store/deliberation-store.ts';
-import { prismaJoinCodeStore } from '../../../src/store/roster-store.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { joinCodeStore } from '../../../src/store/roster-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import {
@@ -132,8 +132,8 @@ describe('telegram webhook', () => {
       apiRoot: gw.fake.apiRoot,
       deps: {
         core: c.deps,
-        joinCodes: { ...c.deps, joinCodes: prismaJoinCodeStore(db.prisma) },
-        status: prismaStatusReader(db.prisma),
+        joinCodes: { ...c.deps, joinCodes: joinCodeStore(db) },
+        status: statusReader(db),
         chats: chatStore(db),
         log: pino({ level: 'silent' }),
       },
@@ -168,8 +168,8 @@ describe('telegram webhook', () => {
       webhookSecret: TEST_SECRET,
       deps: {
         core: deadCore,
-        joinCodes: { ...c.deps, joinCodes: prismaJoinCodeStore(down.prisma) },
-        status: prismaStatusReader(down.prisma),
+        joinCodes: { ...c.deps, joinCodes: joinCodeStore(down) },
+        status: statusReader(down),
         chats: chatStore(down),
         log: pino({ level: 'silent' }),
       },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../../src/domain/audit-chain.ts';
-import { appendAudit, sha256 } from '../../../src/store/audit-append.ts';
+import { deferAudit, sha256 } from '../../../src/store/audit-append.ts';
 import { loadChain, sealAudit, verifyAudit } from '../../../src/store/audit-seal.ts';
 import { type Database, openDatabase } from '../../../src/store/database.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
@@ -26,8 +26,8 @@ describe('audit chain', () => {
       data: { id: communityId, name: `社区 ${communityId.slice(0, 4)}` },
     });
     for (let i = 0; i < count; i++) {
-      await db.prisma.$transaction((tx) =>
-        appendAudit(tx, {
+      await db.sql.transaction(async (tx) =>
+        deferAudit(tx, {
           communityId,
           actor: `resident:${i % 3}`,
           action: i % 2 ? 'ballot.cast' : 'proposal.cosigned',
@@ -37,8 +37,8 @@ describe('audit chain', () => {
         }),
       );
     }
-    expect(await sealAudit(db.prisma, communityId, NOW)).toBe(count);
-    const chain = await loadChain(db.prisma, communityId);
+    expect(await sealAudit(db.sql, communityId, NOW)).toBe(count);
+    const chain = await loadChain(db.sql, communityId);
     expect(chain.map((e) => e.chainIndex)).toEqual([...Array(count).keys()]);
     return { communityId, seqs: chain.map((e) => BigInt(e.seq)) };
   }
@@ -93,8 +93,8 @@ describe('audit chain', () => {
       expect(run.stdout).toBe('audit chain broken at entry #19 (seq unknown): entry missing\n');
       expect(run.code).toBe(1);
 
-      await db.prisma.$transaction((tx) =>
-        appendAudit(tx, {
+      await db.sql.transaction(async (tx) =>
+        deferAudit(tx, {
           communityId,
           actor: 'cli',
           action: 'x.y',
@@ -103,13 +103,13 @@ describe('audit chain', () => {
           at: NOW,
         }),
       );
-      const later = await verifyAudit(db.prisma, communityId, NOW);
+      const later = await verifyAudit(db.sql, communityId, NOW);
       expect(later).toMatchObject({ kind: 'broken', chainIndex: 20, reason: 'entry_missing' });
     });
 
     it('detects a last entry rewritten together with its hash (the seal disagrees)', async () => {
       const { communityId, seqs } = await sealedCommunity();
-      const [last] = await loadChain(db.prisma, communityId).then((c) => c.slice(-1));
+      const [last] = await loadChain(db.sql, communityId).then((c) => c.slice(-1));
       if (!last) throw new Error('no chain');
       // A forger who recomputes the hash of the edited entry still misses the seal.
       const forged = { ...last, actor: 'resident:99' };
@@ -159,7 +159,7 @@ describe('audit chain', () => {
           FROM (SELECT seq, "prevHash", hash FROM "AuditEntry" WHERE seq IN (${a}, ${b})) AS o
           WHERE e.seq IN (${a}, ${b}) AND o.seq <> e.seq`,
       ]);
-      const chain = await loadChain(db.prisma, communityId);
+      const chain = await loadChain(db.sql, communityId);
       expect(chain[3]).toMatchObject({ seq: String(b), payload: { n: 11 } });
       const run = await verify(communityId);
       expect(run.stdout).toBe(`audit chain broken at entry #3 (seq ${b}): entries reordered\n`);
@@ -175,8 +175,8 @@ describe('audit chain', () => {
     it('`yishi audit seal` seals pending entries and says how many', async () => {
       const { communityId } = await sealedCommunity(3);
       for (let i = 0; i < 4; i++) {
-        await db.prisma.$transaction((tx) =>
-          appendAudit(tx, {
+        await db.sql.transaction(async (tx) =>
+          deferAudit(tx, {
             communityId,
             actor: 'cli',
             action: 'x.y',
@@ -203,7 +203,7 @@ describe('audit chain', () => {
     const sealedByRacers: number[] = [];
     const sealer = async () => {
       while (appending) {
-        sealedByRacers.push(await sealAudit(sealerDb.prisma, communityId, NOW));
+        sealedByRacers.push(await sealAudit(sealerDb.sql, communityId, NOW));
         await sleep(3);
       }
     };
@@ -211,8 +211,8 @@ describe('audit chain', () => {
     const sealers = [sealer(), sealer(), sealer()];
     await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
-        await db.prisma.$transaction(async (tx) => {
-          await appendAudit(tx, {
+        await db.sql.transaction(async (tx) => {
+          deferAudit(tx, {
             communityId,
             actor: `resident:${i}`,
             action: 'ballot.cast',
@@ -222,7 +222,7 @@ describe('audit chain', () => {
           });
           // Hold some transactions open after taking their seq, so lower seqs
           // commit after higher ones: the case the sealer must wait out.
-          if (i % 3 === 0) await tx.$executeRaw`SELECT pg_sleep(${(i % 7) * 0.01})`;
+          if (i % 3 === 0) await tx.query('SELECT pg_sleep($1)', [(i % 7) * 0.01]);
         });
         commitOrder.push(i);
       }),
@@ -232,9 +232,9 @@ describe('audit chain', () => {
     await sealerDb.close();
     const appendMs = performance.now() - started;
 
-    const verdict = await verifyAudit(db.prisma, communityId, NOW);
+    const verdict = await verifyAudit(db.sql, communityId, NOW);
     expect(verdict).toEqual({ kind: 'intact', entries: 200, pending: 0 });
-    const chain = await loadChain(db.prisma, communityId);
+    const chain = await loadChain(db.sql, communityId);
     expect(new Set(chain.map((e) => e.actor)).size).toBe(200);
 
     // The race really happened: some entries committed after entries with a

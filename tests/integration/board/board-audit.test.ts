@@ -18,9 +18,9 @@ import { createHttpApp, listen } from '../../../src/runtime/http-server.ts';
 import { createMetrics } from '../../../src/runtime/metrics.ts';
 import { cryptoRandom } from '../../../src/runtime/system.ts';
 import { sealAudit } from '../../../src/store/audit-seal.ts';
-import { prismaBoardReader } from '../../../src/store/board-store.ts';
-import { prismaCommunitySettingsStore } from '../../../src/store/community-settings-store.ts';
-import { prismaNoticeLedger } from '../../../src/store/schedule-store.ts';
+import { boardReader } from '../../../src/store/board-store.ts';
+import { communitySettingsStore } from '../../../src/store/community-settings-store.ts';
+import { noticeLedger } from '../../../src/store/schedule-store.ts';
 import { boardRoutes } from '../../../src/web/board/routes.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
@@ -77,16 +77,14 @@ describe('the board and the audit log', () => {
     const settings = {
       clock: c.clock,
       random: cryptoRandom,
-      settings: prismaCommunitySettingsStore(db.prisma),
+      settings: communitySettingsStore(db),
     };
     const link = await boardLink(settings, { communityId: c.id, rotate: false });
     if (link.kind !== 'link') throw new Error(link.kind);
     board = `/board/${link.key}`;
 
     const app = createHttpApp({ health: async () => ({}), metrics: createMetrics() });
-    app.use(
-      boardRoutes({ reader: prismaBoardReader(db.prisma), clock: c.clock, publicUrl: undefined }),
-    );
+    app.use(boardRoutes({ reader: boardReader(db), clock: c.clock, publicUrl: undefined }));
     const server = await listen(app, 0);
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -109,7 +107,7 @@ describe('the board and the audit log', () => {
 
     // The maintenance job seals; the page then names the last sealed entry and the seal's time.
     const sealedAt = c.clock.now();
-    expect(await sealAudit(db.prisma, c.id, sealedAt)).toBe(pendingBefore);
+    expect(await sealAudit(db.sql, c.id, sealedAt)).toBe(pendingBefore);
     const head = await db.prisma.auditSeal.findUniqueOrThrow({ where: { communityId: c.id } });
     expect(head.lastIndex).toBe(pendingBefore - 1);
     await reportProgress(c.deps, { actor: c.as(2), number, percent: 60, note: '材料到场' });
@@ -134,7 +132,7 @@ describe('the board and the audit log', () => {
       where: { communityId_number: { communityId: c.id, number } },
     });
     const escalated = await escalateResolution(
-      { ids: c.deps.ids, ledger: prismaNoticeLedger(db.prisma) },
+      { ids: c.deps.ids, ledger: noticeLedger(db) },
       {
         key: `escalation:${proposal.id}:1`,
         proposalId: proposal.id,

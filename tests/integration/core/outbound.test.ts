@@ -10,7 +10,7 @@ import { cardText, deliveriesFor } from '../../../src/app/outbound.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { reportProgress } from '../../../src/app/report-progress.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import { seedCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
@@ -37,7 +37,7 @@ describe('what the bound chats are sent', () => {
       where: { platform_chatId: { platform: 'slack', chatId: 'C0ENGLISH' } },
       data: { locale: 'en' },
     });
-    const reader = prismaStatusReader(db.prisma);
+    const reader = statusReader(db);
     const send = async (p: Publication) => {
       const deliveries = await deliveriesFor(reader, p, c.clock.now());
       expect(deliveries.map((d) => [d.platform, d.chatId, d.locale])).toEqual([

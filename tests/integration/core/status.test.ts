@@ -5,7 +5,7 @@ import { pointsOf } from '../../../src/app/points.ts';
 import type { ProposalStatusView } from '../../../src/app/status.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import type { Prisma } from '../../../src/store/generated/prisma/client.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { runCli } from '../../support/processes.ts';
 
@@ -284,7 +284,7 @@ describe('yishi status', () => {
         at: at(i * 1000),
       })),
     });
-    const reader = prismaStatusReader(db.prisma);
+    const reader = statusReader(db);
     const view = await pointsOf(reader, { residentId });
     expect(view.balance).toBe(6 * 2 + 6 * 1);
     expect(view.recent).toHaveLength(10);

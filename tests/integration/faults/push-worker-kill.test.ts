@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { propose } from '../../../src/app/propose.ts';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
 import { DEFAULT_PUSH_LIMITS } from '../../../workers/push/limits.ts';
 import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
 import { seedCommunity } from '../../support/community.ts';
@@ -39,7 +39,7 @@ describe('a push worker killed with card sends in flight', () => {
       connection: redisConnection(),
       prefix,
       clock: { now: () => new Date() },
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
     });
   });
   afterAll(async () => {
@@ -109,6 +109,9 @@ describe('a push worker killed with card sends in flight', () => {
     expect(perGroup.every((n) => n >= 1 && n <= 2)).toBe(true);
     expect(fake.calls('sendMessage').length).toBeLessThanOrEqual(GROUPS + inFlight);
     expect(recorded).toBe(GROUPS);
+    // Left running, it would take the next test's jobs and send them to this test's fake.
+    second.process.kill('SIGKILL');
+    await once(second.process, 'exit');
   }, 60_000);
 
   it('a live worker whose send outlasts the job lock keeps its job: the card is sent once', async () => {

@@ -50,7 +50,7 @@ describe('committee CLI while the server starts', () => {
       await admin((c) => c.query(`CREATE DATABASE ${name}`));
       const db = await openDatabase({ kind: 'postgres', url });
       try {
-        await applyMigrations(db.migrationAdapterFactory, older);
+        await applyMigrations(await db.migrationAdapter(), older);
       } finally {
         await db.close();
       }

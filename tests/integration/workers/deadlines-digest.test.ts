@@ -14,7 +14,7 @@ import { reportProgress } from '../../../src/app/report-progress.ts';
 import { DEFAULT_POLICY } from '../../../src/domain/policy.ts';
 import { nextLocalWeekdayTime } from '../../../src/domain/quiet-hours.ts';
 import { t } from '../../../src/i18n/translate.ts';
-import { prismaNoticeReader } from '../../../src/store/schedule-store.ts';
+import { noticeReader } from '../../../src/store/schedule-store.ts';
 import type { NoticePush } from '../../../workers/push/push-request.ts';
 import { seedCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
@@ -110,7 +110,7 @@ describe('the weekly digest', () => {
     expect(workers.push.pushes.map((p) => p.request).filter(isDigest)).toHaveLength(2);
     expect(await auditOf(db, c.id, 'digest.sent')).toHaveLength(1);
 
-    const reader = prismaNoticeReader(db.prisma);
+    const reader = noticeReader(db);
     const telegram = sent.find((p) => p.platform === 'telegram') as NoticePush;
     const zh = await renderNotice(reader, telegram, clock.now());
     const zhText = zh?.lines.map((l) => t(zh.locale, l.key, l.params)).join('\n') ?? '';

@@ -15,7 +15,7 @@ import { type NoticeRequest, renderNotice } from '../../../src/app/notices.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { t } from '../../../src/i18n/translate.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaNoticeReader } from '../../../src/store/schedule-store.ts';
+import { noticeReader } from '../../../src/store/schedule-store.ts';
 import type { NoticePush } from '../../../workers/push/push-request.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
@@ -204,7 +204,7 @@ describe('reminders and the escalation ladder', () => {
     ).toBe(3);
 
     // What the street office reads, rendered as the push worker will.
-    const reader = prismaNoticeReader(db.prisma);
+    const reader = noticeReader(db);
     const level3 = first.find((p) => p.detail === 3) as NoticeRequest;
     const text = await renderNotice(reader, level3, new Date());
     expect(text?.lines.map((l) => t(text.locale, l.key, l.params)).join('\n')).toMatch(
@@ -247,7 +247,7 @@ describe('reminders and the escalation ladder', () => {
     // The record holds counts, never who was reminded.
     expect(reminded[0]?.payload).toMatchObject({ groupChats: 1, privateChats: 2 });
 
-    const reader = prismaNoticeReader(db.prisma);
+    const reader = noticeReader(db);
     const group = pushes.find((p) => p.notice === 'vote_reminder') as NoticeRequest;
     const groupText = await renderNotice(reader, group, new Date());
     const rendered = groupText?.lines.map((l) => t(groupText.locale, l.key, l.params)).join('\n');

@@ -45,8 +45,8 @@ describe('hourly maintenance', () => {
       now: () => new Date(),
       everyMs: 60_000,
       tasks: {
-        sealAudit: (at) => sealAllCommunities(db.prisma, at),
-        prune: (cutoffs) => pruneExpired(db.prisma, cutoffs),
+        sealAudit: (at) => sealAllCommunities(db, at),
+        prune: (cutoffs) => pruneExpired(db, cutoffs),
       },
       onRun: (result) => {
         runs.push(result);
@@ -57,7 +57,7 @@ describe('hourly maintenance', () => {
 
     expect(runs[0]?.sealed).toBe(unsealed);
     expect(runs[0]?.pruned).toEqual({ idempotency: 1, outbox: 0 });
-    const after = await verifyAudit(db.prisma, community.id, new Date());
+    const after = await verifyAudit(db.sql, community.id, new Date());
     expect(after).toMatchObject({ kind: 'intact', pending: 0 });
     const keys = (await db.prisma.idempotencyRecord.findMany()).map((r) => r.key);
     expect(keys).toContain('tg-recent');

@@ -11,8 +11,8 @@ import { bindChat } from '../../../src/app/bind-chat.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { renderCardPush } from '../../../src/app/render-push.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import type { CardPush } from '../../../workers/push/push-request.ts';
 import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
@@ -46,7 +46,7 @@ describe('new cards and their edits (push queue, one worker, fake Telegram)', ()
       connection: redisConnection(),
       prefix,
       clock,
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
       coalesceMs: COALESCE_MS,
     });
 
@@ -128,7 +128,7 @@ describe('new cards and their edits (push queue, one worker, fake Telegram)', ()
     expect(postedMs).toBeLessThan(COALESCE_MS);
     expect(edits.length).toBeGreaterThanOrEqual(1);
     expect(edits.length).toBeLessThanOrEqual(Math.ceil(burstMs / COALESCE_MS) + 1);
-    const expected = await renderCardPush(prismaStatusReader(db.prisma), push, new Date());
+    const expected = await renderCardPush(statusReader(db), push, new Date());
     if (!expected) throw new Error('card did not render');
     expect(fake.messagesIn(chatId).map((m) => m.text)).toEqual([
       parseTelegramHtml(renderMessage(expected).html).text,

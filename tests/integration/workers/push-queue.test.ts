@@ -7,8 +7,8 @@ import { cosign } from '../../../src/app/cosign.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { renderCardPush } from '../../../src/app/render-push.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
-import { prismaStatusReader } from '../../../src/store/status-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
+import { statusReader } from '../../../src/store/status-store.ts';
 import type { CardPush } from '../../../workers/push/push-request.ts';
 import { createPushQueue, type PushQueue } from '../../../workers/push/queue.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
@@ -62,7 +62,7 @@ describe('push queue (one worker, fake Telegram with its default limits)', () =>
       connection: redisConnection(),
       prefix,
       clock,
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
       coalesceMs: COALESCE_MS,
     });
     worker = startHarnessWorker({ db, apiRoot: fake.apiRoot, prefix });
@@ -113,7 +113,7 @@ describe('push queue (one worker, fake Telegram with its default limits)', () =>
     const burstMs = Date.now() - started;
     await drained(queue.queue);
 
-    const expected = await renderCardPush(prismaStatusReader(db.prisma), push, new Date());
+    const expected = await renderCardPush(statusReader(db), push, new Date());
     if (!expected) throw new Error('card did not render');
     const expectedText = parseTelegramHtml(renderMessage(expected).html).text;
     expect(expectedText).toContain('101');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindChat } from '../../../src/app/bind-chat.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
-import { prismaCommunityStore } from '../../../src/store/roster-store.ts';
+import { communityStore } from '../../../src/store/roster-store.ts';
 import { createPushQueue } from '../../../workers/push/queue.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
@@ -59,7 +59,7 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
       connection: redisConnection(),
       prefix,
       clock: { now: () => at2300 },
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
     });
     try {
       const key = `quiet-${randomUUID()}`;
@@ -103,7 +103,7 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
       connection: redisConnection(),
       prefix,
       clock,
-      communities: prismaCommunityStore(db.prisma),
+      communities: communityStore(db),
     });
     const worker = startHarnessWorker({ db, apiRoot: fake.apiRoot, prefix, clock });
     try {

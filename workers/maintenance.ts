@@ -15,6 +15,8 @@ const OUTBOX_RETENTION_MS = 7 * 24 * 3600_000;
 export type MaintenanceTasks = {
   sealAudit(now: Date): Promise<number>;
   prune(cutoffs: { idempotencyBefore: Date; outboxBefore: Date }): Promise<Record<string, number>>;
+  /** The README's retention table at `now` (src/store/retention-store.ts): rows deleted per kind. */
+  retain?(now: Date): Promise<Record<string, number>>;
 };
 
 export type MaintenanceOptions = {
@@ -51,7 +53,8 @@ export async function startMaintenance(
         idempotencyBefore: new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS),
         outboxBefore: new Date(now.getTime() - OUTBOX_RETENTION_MS),
       });
-      options.onRun?.({ sealed, pruned });
+      const retained = (await tasks.retain?.(now)) ?? {};
+      options.onRun?.({ sealed, pruned: { ...retained, ...pruned } });
     },
     { connection, prefix, concurrency: 1 },
   );

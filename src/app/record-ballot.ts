@@ -2,6 +2,7 @@
  * The part of /vote and /relay that is the same: lock the voter's ballot,
  * apply the supersession rule, keep the superseded ballot in the history.
  */
+import { createHash } from 'node:crypto';
 import { type BallotCast, decideBallot } from '../domain/ballot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkBallotWindow } from '../domain/proposal.ts';
@@ -13,6 +14,8 @@ import type {
   ProposalRecord,
   ProposalStateName,
 } from './ports.ts';
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export type BallotOutcome =
   | {
@@ -110,7 +113,9 @@ export async function recordBallot(
       voterKey,
       choice: cast.choice,
       channel: cast.channel,
-      paperRef: ballot.paperRef,
+      // The paper slip's reference may name the household: the chain holds its hash only,
+      // which still proves which slip was entered (the Ballot row keeps the reference).
+      paperRefHash: ballot.paperRef === null ? null : sha256Hex(ballot.paperRef),
       supersedes: current?.channel ?? null,
     },
     at: now,

@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import { boardKeys } from '../store/board-store.ts';
 import type { Database } from '../store/database.ts';
 import { pruneExpired, sealAllCommunities } from '../store/maintenance-store.ts';
+import { pruneRetained } from '../store/retention-store.ts';
 import type { Logger } from './logger.ts';
 import { systemClock, uuidSource } from './system.ts';
 import { databasePorts } from './worker-ports.ts';
@@ -55,6 +56,7 @@ export async function startWorkerSide(deps: {
     tasks: {
       sealAudit: (now) => sealAllCommunities(db, now),
       prune: (cutoffs) => pruneExpired(db, cutoffs),
+      retain: (now) => pruneRetained(db, now),
     },
     onRun: (result) => log.info(result, 'maintenance done'),
     onError: (error) => log.error({ error: error.message }, 'maintenance error'),

@@ -165,6 +165,14 @@ describe('hot topics from a generated corpus', () => {
   it('adds nothing for a chat opted out with /topics off, or a community with the policy off', async () => {
     const offChat = `-100${Math.floor(Math.random() * 1e10)}`;
     const optedOut = await community({ hotTopics: 'on' }, offChat, false);
+    const audited = await db.sql.query<{ action: string }>(
+      `SELECT action FROM "AuditEntry" WHERE "communityId" = $1 AND action LIKE 'hot_topics.%' ORDER BY seq`,
+      [optedOut.seeded.id],
+    );
+    expect(audited.map((a) => a.action)).toEqual([
+      'hot_topics.chat_opted_in',
+      'hot_topics.chat_opted_out',
+    ]);
     await countCorpus(optedOut, offChat, 'zh');
     const policyChat = `-100${Math.floor(Math.random() * 1e10)}`;
     const policyOff = await community({}, policyChat, true);

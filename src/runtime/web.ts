@@ -22,6 +22,7 @@ import { boardRoutes } from '../web/board/routes.ts';
 import { homePage } from '../web/home-page.ts';
 import { watchUnreachableChats } from './chat-metrics.ts';
 import type { DependencyHealth } from './dependency-health.ts';
+import { boardHotTopics, hotTopicsParts } from './hot-topics.ts';
 import { createHttpApp, listen } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -56,8 +57,16 @@ export async function startWeb(deps: {
   });
 
   app.get('/', homePage(packageVersion()));
+  const hot = hotTopicsParts({
+    sql: db.sql,
+    redis,
+    clock: core.clock,
+    registry: deps.metrics.registry,
+    onError: (error) => log.warn({ error: error.message }, 'hot topics counting failed'),
+  });
   app.use(
     boardRoutes({
+      hotTopics: boardHotTopics(hot.topics),
       reader: boardReader(db),
       clock: core.clock,
       publicUrl: config.publicUrl,
@@ -69,6 +78,8 @@ export async function startWeb(deps: {
 
   // What every platform's conversation calls.
   const chatDeps = {
+    hotTopics: { topics: hot.topics, chats: hot.chats },
+    countMessage: hot.countMessage,
     core,
     joinCodes: { clock: core.clock, ids: core.ids, joinCodes: joinCodeStore(db) },
     status: statusReader(db),

@@ -3,16 +3,20 @@
  * queue's worker with the platforms' senders, and the hourly maintenance.
  */
 import { Api } from 'grammy';
+import { Redis } from 'ioredis';
 import { createSlackSender, slackPushClient } from '../../bots/slack/sender.ts';
 import { createTelegramSender } from '../../bots/telegram/sender.ts';
+import { startHotTopicsJob } from '../../workers/hot-topics.ts';
 import { startWorkers, type Workers } from '../../workers/index.ts';
 import { startMaintenance } from '../../workers/maintenance.ts';
+import { rollUpTopics, sendTopicCards } from '../app/hot-topics-jobs.ts';
 import type { ChatSender, Platform } from '../app/ports.ts';
 import type { Config } from '../config.ts';
 import { boardKeys } from '../store/board-store.ts';
 import type { Database } from '../store/database.ts';
 import { pruneExpired, sealAllCommunities } from '../store/maintenance-store.ts';
 import { pruneRetained } from '../store/retention-store.ts';
+import { hotTopicsParts } from './hot-topics.ts';
 import type { Logger } from './logger.ts';
 import { systemClock, uuidSource } from './system.ts';
 import { databasePorts } from './worker-ports.ts';
@@ -42,6 +46,41 @@ function senders(config: Config): Partial<Record<Platform, ChatSender>> {
   return out;
 }
 
+/** The hourly hot-topics roll-up and weekly card, with a Redis connection of its own. */
+async function startHotTopicsWork(deps: {
+  config: Config;
+  db: Database;
+  log: Logger;
+  senders: Partial<Record<Platform, ChatSender>>;
+}): Promise<{ close(): Promise<void> }> {
+  const { config, db, log } = deps;
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (error) => log.warn({ error: error.message }, 'hot topics redis error'));
+  const hot = hotTopicsParts({
+    sql: db.sql,
+    redis,
+    clock: systemClock,
+    onError: (error) => log.warn({ error: error.message }, 'hot topics error'),
+  });
+  const job = await startHotTopicsJob({
+    connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+    prefix: QUEUE_PREFIX,
+    now: () => systemClock.now(),
+    run: async (now) => ({
+      rolled: await rollUpTopics(hot, now),
+      cards: await sendTopicCards({ topics: hot.topics, senders: deps.senders }, now),
+    }),
+    onRun: (result) => log.info(result, 'hot topics done'),
+    onError: (error) => log.error({ error: error.message }, 'hot topics job error'),
+  });
+  return {
+    async close() {
+      await job.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
 export async function startWorkerSide(deps: {
   config: Config;
   db: Database;
@@ -61,6 +100,8 @@ export async function startWorkerSide(deps: {
     onRun: (result) => log.info(result, 'maintenance done'),
     onError: (error) => log.error({ error: error.message }, 'maintenance error'),
   });
+  const hotTopics = await startHotTopicsWork({ config, db, log, senders: senders(config) });
+  const alongside = [maintenance, hotTopics];
   try {
     return await startWorkers(
       {
@@ -74,10 +115,10 @@ export async function startWorkerSide(deps: {
           ? { publicUrl: config.publicUrl, keys: boardKeys(db) }
           : undefined,
       },
-      { connection: config.redisUrl, prefix: QUEUE_PREFIX, alongside: [maintenance] },
+      { connection: config.redisUrl, prefix: QUEUE_PREFIX, alongside },
     );
   } catch (error) {
-    await maintenance.close();
+    for (const other of alongside) await other.close();
     throw error;
   }
 }

@@ -26,7 +26,7 @@ import { cosign } from '../src/app/cosign.ts';
 import { createCommunity } from '../src/app/create-community.ts';
 import { importRoster } from '../src/app/import-roster.ts';
 import type { OutboundMessage } from '../src/app/outbound.ts';
-import type { ActorRef, ChatSender, ChatTarget, Choice, Platform } from '../src/app/ports.ts';
+import type { ActorRef, ChatSender, ChatTarget, Choice, Platform } from '../src/app/ports/store.ts';
 import { propose } from '../src/app/propose.ts';
 import { relayVote } from '../src/app/relay-vote.ts';
 import { reportProgress } from '../src/app/report-progress.ts';

@@ -9,16 +9,22 @@ import { Redis } from 'ioredis';
 import type { BoardLinks } from '../src/app/board-links.ts';
 import type { CoreDeps } from '../src/app/core.ts';
 import { closeVote } from '../src/app/deadlines.ts';
-import type { DeliveryStores } from '../src/app/delivery-ports.ts';
 import { type NoticeReader, renderNotice } from '../src/app/notices.ts';
-import type { ChatSender, Clock, DeliberationStore, IdSource, Platform } from '../src/app/ports.ts';
-import { renderCardPush } from '../src/app/render-push.ts';
+import type { DeliveryStores } from '../src/app/ports/delivery.ts';
 import type {
   NoticeLedger,
   OutboxFeed,
   ScheduleReader,
   VoteCloseStore,
-} from '../src/app/schedule-ports.ts';
+} from '../src/app/ports/schedule.ts';
+import type {
+  ChatSender,
+  Clock,
+  DeliberationStore,
+  IdSource,
+  Platform,
+} from '../src/app/ports/store.ts';
+import { renderCardPush } from '../src/app/render-push.ts';
 import { createCloseBatcher } from './deadlines/close-batcher.ts';
 import { silentLog, type WorkerLog } from './deadlines/log.ts';
 import type { DeadlineHooks } from './deadlines/processors.ts';

@@ -17,8 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Clock } from '../src/app/ports.ts';
-import type { OutboxFeed, OutboxRow, ScheduleReader } from '../src/app/schedule-ports.ts';
+import type { OutboxFeed, OutboxRow, ScheduleReader } from '../src/app/ports/schedule.ts';
+import type { Clock } from '../src/app/ports/store.ts';
 import type { WorkerLog } from './deadlines/log.ts';
 import type { DeadlineScheduler } from './deadlines/scheduler.ts';
 import {

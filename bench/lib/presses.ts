@@ -10,7 +10,7 @@
  * update (same update id) must have no effect at all, even when it carries
  * an older choice.
  */
-import type { Choice } from '../../src/app/ports.ts';
+import type { Choice } from '../../src/app/ports/store.ts';
 
 export type Press = {
   voter: number;

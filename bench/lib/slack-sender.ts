@@ -5,7 +5,7 @@
  * toward Slack channels. The text is the card's lines in its locale.
  */
 import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports.ts';
+import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports/store.ts';
 import { t } from '../../src/i18n/translate.ts';
 
 const GONE = new Set(['not_in_channel', 'is_archived', 'channel_not_found', 'account_inactive']);

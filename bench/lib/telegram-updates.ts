@@ -1,6 +1,6 @@
 /** Telegram updates as the Bot API posts them to a webhook: a vote button press. */
 import { encodeCallbackData } from '../../bots/telegram/callback-data.ts';
-import type { Choice } from '../../src/app/ports.ts';
+import type { Choice } from '../../src/app/ports/store.ts';
 
 export type VotePress = {
   updateId: number;

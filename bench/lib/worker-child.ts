@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Api } from 'grammy';
 import { z } from 'zod';
 import { createTelegramSender } from '../../bots/telegram/sender.ts';
-import type { ChatSender, Platform } from '../../src/app/ports.ts';
+import type { ChatSender, Platform } from '../../src/app/ports/store.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { startWorkers } from '../../workers/index.ts';

@@ -16,7 +16,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports.ts';
+import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports/store.ts';
 import { YishiError } from '../../src/errors.ts';
 import { renderMessage } from './render.ts';
 

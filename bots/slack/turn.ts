@@ -10,7 +10,7 @@
  * `action_ts` with the presser, a modal's view id.
  */
 import type { Logger } from 'pino';
-import { type ChatStore, chatLocale } from '../../src/app/chat-ports.ts';
+import { type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
 import type { ChatDeps, ChatTurn } from '../../src/chat/turn.ts';
 import { SLACK_COMMAND_PREFIX } from './render.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'grammy';
 import type { Logger } from 'pino';
-import { type ChatStore, chatLocale } from '../../src/app/chat-ports.ts';
+import { type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
 import type { ButtonAction, ChatDeps, ChatTurn } from '../../src/chat/turn.ts';
 import { TELEGRAM_COMMAND_PREFIX } from './render.ts';
 

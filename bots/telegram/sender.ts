@@ -7,7 +7,7 @@
  */
 import { type Api, GrammyError, HttpError } from 'grammy';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports.ts';
+import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports/store.ts';
 import { YishiError } from '../../src/errors.ts';
 import { renderMessage } from './render.ts';
 

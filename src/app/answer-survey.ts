@@ -10,7 +10,7 @@ import {
   run,
   voterKeyOf,
 } from './core.ts';
-import type { ResolutionStateName } from './ports.ts';
+import type { ResolutionStateName } from './ports/store.ts';
 
 export type AnswerSurveyOutcome =
   | {

@@ -9,7 +9,7 @@ import {
   run,
 } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
-import type { ProposalStateName } from './ports.ts';
+import type { ProposalStateName } from './ports/store.ts';
 
 export const MILESTONES_MAX = 20;
 export const MILESTONE_TITLE_MAX = 80;

@@ -1,5 +1,5 @@
 import type { RosterDeps } from './deps.ts';
-import type { ChatBindingOutcome, Platform } from './ports.ts';
+import type { ChatBindingOutcome, Platform } from './ports/store.ts';
 
 export type BindChatOutcome =
   | ChatBindingOutcome

@@ -6,7 +6,7 @@
  * (`yishi board link` makes it; a card never writes one).
  */
 import { communityPolicy } from './core.ts';
-import type { CommunityRecord } from './ports.ts';
+import type { CommunityRecord } from './ports/store.ts';
 
 export type BoardKeys = {
   /** The community's stored board key, null until `yishi board link` made one. */

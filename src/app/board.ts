@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { BoardAccess } from '../domain/policy.ts';
 import { communityPolicy } from './core.ts';
-import type { CommunityRecord, ProposalStateName } from './ports.ts';
+import type { CommunityRecord, ProposalStateName } from './ports/store.ts';
 import { type ProposalStatusRow, type ProposalStatusView, statusView } from './status.ts';
 
 /** What a key lookup finds: the community, its stored link key and its change counter. */

@@ -8,7 +8,7 @@ import {
   run,
   voterKeyOf,
 } from './core.ts';
-import type { Choice } from './ports.ts';
+import type { Choice } from './ports/store.ts';
 import { type BallotOutcome, ballotWindowRefusal, recordBallot } from './record-ballot.ts';
 
 export type CastVoteOutcome = BallotOutcome | Refusal;

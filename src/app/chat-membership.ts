@@ -1,5 +1,5 @@
-import type { ChatMembershipStore, MembershipOutcome } from './chat-ports.ts';
-import type { ChatTarget, Clock } from './ports.ts';
+import type { ChatMembershipStore, MembershipOutcome } from './ports/chat.ts';
+import type { ChatTarget, Clock } from './ports/store.ts';
 
 /** The bot's standing in a chat, as the platform reports a change of it. */
 export type BotMembership = { kind: 'member' } | { kind: 'removed'; reason: string };

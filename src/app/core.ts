@@ -11,7 +11,7 @@ import type {
   DeliberationStore,
   DeliberationTx,
   IdSource,
-} from './ports.ts';
+} from './ports/store.ts';
 import type { Role } from './roster-row.ts';
 
 export type CoreDeps = { clock: Clock; ids: IdSource; store: DeliberationStore };

@@ -11,7 +11,7 @@ import {
   run,
   voterKeyOf,
 } from './core.ts';
-import type { ProposalStateName } from './ports.ts';
+import type { ProposalStateName } from './ports/store.ts';
 
 export type CosignOutcome =
   | {

@@ -8,7 +8,7 @@
 import { escalationLadder } from '../domain/escalation.ts';
 import type { Policy } from '../domain/policy.ts';
 import { nextLocalWeekdayTime } from '../domain/quiet-hours.ts';
-import type { ProposalRecord, ResolutionRecord } from './ports.ts';
+import type { ProposalRecord, ResolutionRecord } from './ports/store.ts';
 
 export type DeadlineType =
   | 'cosign_expiry'

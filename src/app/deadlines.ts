@@ -8,8 +8,13 @@
 import type { Policy } from '../domain/policy.ts';
 import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
 import { type CoreDeps, communityPolicy, type Publication, transition } from './core.ts';
-import type { AuditInput, DeliberationTx, ProposalRecord, ProposalStateName } from './ports.ts';
-import type { VoteCloseStore } from './schedule-ports.ts';
+import type { VoteCloseStore } from './ports/schedule.ts';
+import type {
+  AuditInput,
+  DeliberationTx,
+  ProposalRecord,
+  ProposalStateName,
+} from './ports/store.ts';
 
 export type DeadlineTarget = { communityId: string; number: number };
 

@@ -6,7 +6,7 @@ import type {
   JoinCodeStore,
   RandomSource,
   RosterStore,
-} from './ports.ts';
+} from './ports/store.ts';
 
 /** What the roster-side use cases need; the composition root builds it. */
 export type RosterDeps = {

@@ -1,5 +1,5 @@
 import { type CoreDeps, isRefusal, type Refusal } from './core.ts';
-import type { Actor, ActorRef } from './ports.ts';
+import type { Actor, ActorRef } from './ports/store.ts';
 
 /**
  * The person behind a chat account as the use cases see them (roles,

@@ -8,9 +8,9 @@ import { actorLabel, type CoreDeps, communityPolicy, isRefusal } from './core.ts
 import type { CountingChats } from './count-message.ts';
 import { localDay } from './count-message.ts';
 import { findActor } from './find-actor.ts';
-import type { HotTopicStore } from './hot-topics-ports.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
-import type { Actor, ActorRef, CommunityRecord, Platform } from './ports.ts';
+import type { HotTopicStore } from './ports/hot-topics.ts';
+import type { Actor, ActorRef, CommunityRecord, Platform } from './ports/store.ts';
 
 const DAY_MS = 86_400_000;
 

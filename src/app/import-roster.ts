@@ -1,5 +1,5 @@
 import type { RosterDeps } from './deps.ts';
-import type { RosterImportSummary } from './ports.ts';
+import type { RosterImportSummary } from './ports/store.ts';
 import { type RosterProblem, validateRoster } from './roster-row.ts';
 
 export type ImportRosterOutcome =

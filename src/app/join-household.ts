@@ -1,6 +1,6 @@
 import type { RosterDeps } from './deps.ts';
 import { hashJoinCode, normalizeJoinCode } from './join-code.ts';
-import type { JoinRedemption, Platform } from './ports.ts';
+import type { JoinRedemption, Platform } from './ports/store.ts';
 
 export type JoinOutcome = JoinRedemption | { kind: 'code_malformed' };
 

@@ -1,5 +1,5 @@
-import type { ChatMigrationStore, ChatMoveOutcome } from './delivery-ports.ts';
-import type { Clock, Platform } from './ports.ts';
+import type { ChatMigrationStore, ChatMoveOutcome } from './ports/delivery.ts';
+import type { Clock, Platform } from './ports/store.ts';
 
 /**
  * A chat got a new id (Telegram: a group upgraded to a supergroup, told by

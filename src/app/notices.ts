@@ -10,7 +10,7 @@ import { ceilShare } from '../domain/ratio.ts';
 import { formatDate, formatDateTime, type Locale, normalizeLocale, t } from '../i18n/translate.ts';
 import { communityPolicy } from './core.ts';
 import type { ButtonAction, MessageLine, OutboundMessage } from './outbound.ts';
-import type { CommunityRecord, Platform } from './ports.ts';
+import type { CommunityRecord, Platform } from './ports/store.ts';
 import { type ProposalStatusView, type StatusReader, statusView } from './status.ts';
 
 export type NoticeKind =

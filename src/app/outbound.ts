@@ -15,7 +15,7 @@ import {
   t,
 } from '../i18n/translate.ts';
 import { communityPolicy, type Publication } from './core.ts';
-import type { Choice, Platform } from './ports.ts';
+import type { Choice, Platform } from './ports/store.ts';
 import { type ProposalStatusView, proposalStatus, type StatusReader } from './status.ts';
 
 /** A button's meaning; each has a typed command twin (/cosign, /vote, /survey). */

@@ -5,7 +5,7 @@
  * lead unit of this resolution, a household of one's own building) stay in
  * the use cases and come on top.
  */
-import type { Actor } from './ports.ts';
+import type { Actor } from './ports/store.ts';
 
 /**
  * - `anyone`: linked or not.

@@ -1,7 +1,7 @@
 /** `/points`: a resident's balance on the points ledger and their recent entries. */
 import { type CoreDeps, isRefusal, type Refusal } from './core.ts';
 import { findActor } from './find-actor.ts';
-import type { ActorRef } from './ports.ts';
+import type { ActorRef } from './ports/store.ts';
 import { type PointsView, RECENT_POINTS, type StatusReader } from './status.ts';
 
 export type { PointsView } from './status.ts';

@@ -13,7 +13,7 @@ import type {
   DeliberationTx,
   ProposalRecord,
   ProposalStateName,
-} from './ports.ts';
+} from './ports/store.ts';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 

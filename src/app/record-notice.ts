@@ -2,7 +2,7 @@
  * A reminder or digest that went out: recorded once (NoticeSent) with an
  * audit entry that holds counts only, never who was reminded.
  */
-import type { NoticeLedger } from './schedule-ports.ts';
+import type { NoticeLedger } from './ports/schedule.ts';
 
 export type RecordNoticeInput = {
   /** The notice's key (its job id). */

@@ -9,7 +9,7 @@ import {
   run,
 } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
-import type { Choice } from './ports.ts';
+import type { Choice } from './ports/store.ts';
 import { type BallotOutcome, ballotWindowRefusal, recordBallot } from './record-ballot.ts';
 
 export const PAPER_REF_MAX = 64;

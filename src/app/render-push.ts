@@ -8,7 +8,7 @@ import { normalizeLocale } from '../i18n/translate.ts';
 import { type BoardLinks, itemPageUrl } from './board-links.ts';
 import { communityPolicy, type Publication } from './core.ts';
 import { buildCard, type OutboundMessage } from './outbound.ts';
-import type { Platform } from './ports.ts';
+import type { Platform } from './ports/store.ts';
 import { proposalStatus, type StatusReader } from './status.ts';
 
 /** A card for one chat (the push queue's CardPush has this shape). */

@@ -10,7 +10,7 @@ import {
   run,
 } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
-import type { Actor, DeliberationTx, ResolutionRecord } from './ports.ts';
+import type { Actor, DeliberationTx, ResolutionRecord } from './ports/store.ts';
 
 export const NOTE_MAX = 500;
 

@@ -4,7 +4,7 @@
  * by `;`, the last two columns optional.
  */
 import { z } from 'zod';
-import type { RosterEntry } from './ports.ts';
+import type { RosterEntry } from './ports/store.ts';
 
 export const ROLES = [
   'resident',

@@ -11,7 +11,7 @@ import {
   run,
 } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
-import type { ProposalStateName } from './ports.ts';
+import type { ProposalStateName } from './ports/store.ts';
 
 export type ScheduleVoteOutcome =
   | {

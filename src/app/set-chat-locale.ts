@@ -1,6 +1,6 @@
 import { type Locale, normalizeLocale } from '../i18n/translate.ts';
-import type { ChatStore } from './chat-ports.ts';
-import type { Platform } from './ports.ts';
+import type { ChatStore } from './ports/chat.ts';
+import type { Platform } from './ports/store.ts';
 
 export type SetChatLocaleOutcome = { kind: 'set'; locale: Locale } | { kind: 'locale_unknown' };
 

@@ -15,7 +15,7 @@ import type {
   ProposalStateName,
   ResolutionRecord,
   ResolutionStateName,
-} from './ports.ts';
+} from './ports/store.ts';
 
 /** A proposal with what its status view needs. */
 export type ProposalStatusRow = {

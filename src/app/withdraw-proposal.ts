@@ -9,7 +9,7 @@ import {
   type Refusal,
   run,
 } from './core.ts';
-import type { ProposalStateName } from './ports.ts';
+import type { ProposalStateName } from './ports/store.ts';
 
 export type WithdrawOutcome =
   | { kind: 'withdrawn'; number: number; publish: Publication[] }

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { ButtonAction } from '../app/outbound.ts';
-import type { Choice } from '../app/ports.ts';
+import type { Choice } from '../app/ports/store.ts';
 
 /** The tightest platform limit on a payload (Telegram's `callback_data`), in bytes (UTF-8). */
 export const ACTION_DATA_MAX_BYTES = 64;

@@ -4,7 +4,7 @@
  * residents are likely to type accepted too.
  */
 import { z } from 'zod';
-import type { Choice } from '../app/ports.ts';
+import type { Choice } from '../app/ports/store.ts';
 
 /** `12` or `#12`. */
 export const NumberArg = z

@@ -6,7 +6,7 @@
  * by {@link invalidLines}), or a name the contract does not have.
  */
 import type { MessageLine } from '../app/outbound.ts';
-import type { Choice } from '../app/ports.ts';
+import type { Choice } from '../app/ports/store.ts';
 import { HELP_COMMANDS, type HelpCommand, type Locale } from '../i18n/translate.ts';
 import {
   ChoiceArg,

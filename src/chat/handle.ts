@@ -8,12 +8,12 @@
 import { answerSurvey } from '../app/answer-survey.ts';
 import { assignResolution } from '../app/assign-resolution.ts';
 import { castVote } from '../app/cast-vote.ts';
-import { chatCommunity } from '../app/chat-ports.ts';
 import { completeResolution } from '../app/complete-resolution.ts';
 import { cosign } from '../app/cosign.ts';
 import { joinHousehold } from '../app/join-household.ts';
 import type { ButtonAction } from '../app/outbound.ts';
 import { ownPoints } from '../app/points.ts';
+import { chatCommunity } from '../app/ports/chat.ts';
 import { propose } from '../app/propose.ts';
 import { relayVote } from '../app/relay-vote.ts';
 import { reportProgress } from '../app/report-progress.ts';

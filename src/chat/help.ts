@@ -3,12 +3,13 @@
  * permission table (src/app/permissions.ts), so it never offers a command
  * the use case would refuse for want of a role.
  */
-import { chatCommunity } from '../app/chat-ports.ts';
+
 import type { CoreDeps } from '../app/core.ts';
 import { linkedActor } from '../app/find-actor.ts';
 import type { MessageLine } from '../app/outbound.ts';
 import { PERMISSIONS, permits, type UseCaseName } from '../app/permissions.ts';
-import type { Actor } from '../app/ports.ts';
+import { chatCommunity } from '../app/ports/chat.ts';
+import type { Actor } from '../app/ports/store.ts';
 import type { CommandName } from './commands.ts';
 import { COMMAND_NAMES } from './commands.ts';
 import { severalCommunitiesLines } from './context.ts';

@@ -14,8 +14,8 @@
  * platform API takes an idempotency key to close it).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatStore } from '../app/chat-ports.ts';
-import type { Clock } from '../app/ports.ts';
+import type { ChatStore } from '../app/ports/chat.ts';
+import type { Clock } from '../app/ports/store.ts';
 import { YishiError } from '../errors.ts';
 
 /**

@@ -3,7 +3,7 @@
  * the committee opts a bound chat in or out of counting, sees the hot list,
  * and a term's button answers with a ready `/propose` draft.
  */
-import { chatCommunity } from '../app/chat-ports.ts';
+
 import {
   type SetTopicsOutcome,
   type ShowTopicsOutcome,
@@ -13,6 +13,7 @@ import {
 } from '../app/hot-topics.ts';
 import { hotTopicsMessage } from '../app/hot-topics-jobs.ts';
 import type { MessageLine } from '../app/outbound.ts';
+import { chatCommunity } from '../app/ports/chat.ts';
 import { type ChatReply, say } from './reply-plan.ts';
 import type { ChatDeps, ChatTurn } from './turn.ts';
 

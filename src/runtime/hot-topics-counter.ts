@@ -17,7 +17,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { CountedDay, LocalDay, MessageCounter } from '../app/hot-topics-ports.ts';
+import type { CountedDay, LocalDay, MessageCounter } from '../app/ports/hot-topics.ts';
 
 const DAY_MS = 86_400_000;
 export const DAY_TTL_SECONDS = 9 * 86_400;

@@ -10,7 +10,7 @@ import { startHotTopicsJob } from '../../workers/hot-topics.ts';
 import { startWorkers, type Workers } from '../../workers/index.ts';
 import { startMaintenance } from '../../workers/maintenance.ts';
 import { rollUpTopics, sendTopicCards } from '../app/hot-topics-jobs.ts';
-import type { ChatSender, Platform } from '../app/ports.ts';
+import type { ChatSender, Platform } from '../app/ports/store.ts';
 import type { Config } from '../config.ts';
 import { boardKeys } from '../store/board-store.ts';
 import type { Database } from '../store/database.ts';

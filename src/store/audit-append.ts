@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditInput } from '../app/ports.ts';
+import type { AuditInput } from '../app/ports/store.ts';
 import { canonicalJson } from '../domain/audit-chain.ts';
 import type { SqlSession } from './sql-session.ts';
 

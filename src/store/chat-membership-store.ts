@@ -3,9 +3,9 @@
  * push goes now (migrations followed, the bound topic added), moving a chat
  * to its new id, and the bot's removal from and return to a chat.
  */
-import type { ChatMembershipStore, MembershipOutcome } from '../app/chat-ports.ts';
-import type { ChatRoute, ChatRouteStore } from '../app/delivery-ports.ts';
-import type { ChatTarget, Platform } from '../app/ports.ts';
+import type { ChatMembershipStore, MembershipOutcome } from '../app/ports/chat.ts';
+import type { ChatRoute, ChatRouteStore } from '../app/ports/delivery.ts';
+import type { ChatTarget, Platform } from '../app/ports/store.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import type { SqlSession } from './sql-session.ts';

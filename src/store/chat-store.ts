@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatContext, ChatStore } from '../app/chat-ports.ts';
-import type { Platform } from '../app/ports.ts';
+import type { ChatContext, ChatStore } from '../app/ports/chat.ts';
+import type { Platform } from '../app/ports/store.ts';
 import { normalizeLocale } from '../i18n/translate.ts';
 import { chatMembershipStore } from './chat-membership-store.ts';
 import type { Database } from './database.ts';

@@ -17,7 +17,7 @@ import type {
   DeliberationTx,
   ResolutionRecord,
   Voter,
-} from '../app/ports.ts';
+} from '../app/ports/store.ts';
 import type { Role } from '../app/roster-row.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';

@@ -2,7 +2,7 @@
  * The push queue's delivery ports in SQL: CardMessage, DeliveryProblem and
  * NoticeSent rows, and chat routes and migrations (chat-membership-store.ts).
  */
-import type { CardMessageKey, DeliveryStores } from '../app/delivery-ports.ts';
+import type { CardMessageKey, DeliveryStores } from '../app/ports/delivery.ts';
 import { chatMembershipStore, chatRouteStore } from './chat-membership-store.ts';
 import type { Database } from './database.ts';
 

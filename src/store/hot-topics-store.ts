@@ -4,8 +4,8 @@
  * sender estimates are here; a message's text, id or sender never are.
  */
 import { communityPolicy } from '../app/core.ts';
-import type { CountedDay, HotTopicStore, WindowTerm } from '../app/hot-topics-ports.ts';
-import type { CommunityRecord, Platform } from '../app/ports.ts';
+import type { CountedDay, HotTopicStore, WindowTerm } from '../app/ports/hot-topics.ts';
+import type { CommunityRecord, Platform } from '../app/ports/store.ts';
 import { auditRow } from './audit-append.ts';
 import type { SqlValue } from './sql-session.ts';
 

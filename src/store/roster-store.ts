@@ -12,7 +12,7 @@ import type {
   RosterEntry,
   RosterImportSummary,
   RosterStore,
-} from '../app/ports.ts';
+} from '../app/ports/store.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import type { SqlSession } from './sql-session.ts';

@@ -4,7 +4,6 @@
  * notice is rendered from, and the batched vote close.
  */
 import type { NoticeReader, VoterStanding } from '../app/notices.ts';
-import type { ChatTarget, Platform, ResolutionStateName } from '../app/ports.ts';
 import type {
   BoundChat,
   ChoiceTally,
@@ -17,7 +16,8 @@ import type {
   ScheduleReader,
   VoteCloseStore,
   VoteCloseTx,
-} from '../app/schedule-ports.ts';
+} from '../app/ports/schedule.ts';
+import type { ChatTarget, Platform, ResolutionStateName } from '../app/ports/store.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
 import { auditRow, deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';

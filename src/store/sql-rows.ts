@@ -3,7 +3,7 @@
  * each with one SELECT list and one mapping, so every port sees the same
  * record whichever store it came through.
  */
-import type { CommunityRecord, ProposalRecord, ResolutionRecord } from '../app/ports.ts';
+import type { CommunityRecord, ProposalRecord, ResolutionRecord } from '../app/ports/store.ts';
 import type { SqlSession, SqlValue } from './sql-session.ts';
 
 /** What a reader runs its statements through: the driver, or a transaction's session. */

@@ -2,7 +2,7 @@
  * The read side ({@link StatusReader}): plain reads, no locks; each view is
  * as fresh as the moment it is read.
  */
-import type { CommunityRecord } from '../app/ports.ts';
+import type { CommunityRecord } from '../app/ports/store.ts';
 import type { PointsEntryRecord, ProposalStatusRow, StatusReader } from '../app/status.ts';
 import { FINAL_PROPOSAL_STATES } from '../domain/proposal.ts';
 import {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from '../../src/app/core.ts';
 import { createCommunity } from '../../src/app/create-community.ts';
 import { importRoster } from '../../src/app/import-roster.ts';
-import type { ActorRef } from '../../src/app/ports.ts';
+import type { ActorRef } from '../../src/app/ports/store.ts';
 import { rosterDeps } from '../../src/runtime/roster-deps.ts';
 import { deliberationStore } from '../../src/store/deliberation-store.ts';
 import { digestJustPassed } from './digest.ts';

@@ -18,7 +18,7 @@ import type {
   ProposalRecord,
   ResolutionRecord,
   Voter,
-} from '../../src/app/ports.ts';
+} from '../../src/app/ports/store.ts';
 import type { Role } from '../../src/app/roster-row.ts';
 import { resolvePolicy } from '../../src/domain/policy.ts';
 import { type TestClock, testClock } from './community.ts';

@@ -11,7 +11,7 @@ import { createSlackSender, slackPushClient } from '../../bots/slack/sender.ts';
 import { createTelegramSender } from '../../bots/telegram/sender.ts';
 import type { BoardLinks } from '../../src/app/board-links.ts';
 import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { Clock } from '../../src/app/ports.ts';
+import type { Clock } from '../../src/app/ports/store.ts';
 import { renderCardPush } from '../../src/app/render-push.ts';
 import type { Database } from '../../src/store/database.ts';
 import { deliveryStores } from '../../src/store/delivery-store.ts';

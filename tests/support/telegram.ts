@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
 import type { CoreDeps } from '../../src/app/core.ts';
 import { renderNotice } from '../../src/app/notices.ts';
-import type { ChatSender, Platform } from '../../src/app/ports.ts';
+import type { ChatSender, Platform } from '../../src/app/ports/store.ts';
 import { renderCardPush } from '../../src/app/render-push.ts';
 import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';

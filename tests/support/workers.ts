@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { bindChat } from '../../src/app/bind-chat.ts';
-import type { Clock, Platform } from '../../src/app/ports.ts';
+import type { Clock, Platform } from '../../src/app/ports/store.ts';
 import { rosterDeps } from '../../src/runtime/roster-deps.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';

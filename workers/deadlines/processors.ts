@@ -23,13 +23,13 @@ import type { Deadline } from '../../src/app/deadline-plan.ts';
 import { closeVote, expireProposal, openVote } from '../../src/app/deadlines.ts';
 import { escalateResolution } from '../../src/app/escalate-resolution.ts';
 import type { NoticeKind } from '../../src/app/notices.ts';
-import type { ChatTarget } from '../../src/app/ports.ts';
-import { recordNotice } from '../../src/app/record-notice.ts';
 import type {
   DeadlineSubject,
   NoticeLedger,
   ScheduleReader,
-} from '../../src/app/schedule-ports.ts';
+} from '../../src/app/ports/schedule.ts';
+import type { ChatTarget } from '../../src/app/ports/store.ts';
+import { recordNotice } from '../../src/app/record-notice.ts';
 import { ladderAudience } from '../../src/domain/escalation.ts';
 import type { NoticePush, PushQueue } from '../push/push-request.ts';
 import { type DeadlineJob, noticePushKey } from '../queues.ts';

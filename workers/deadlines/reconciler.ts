@@ -8,7 +8,7 @@ import type {
   DeadlineSubject,
   ScheduledCommunity,
   ScheduleReader,
-} from '../../src/app/schedule-ports.ts';
+} from '../../src/app/ports/schedule.ts';
 import type { WorkerLog } from './log.ts';
 import type { DeadlineScheduler } from './scheduler.ts';
 

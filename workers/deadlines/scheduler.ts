@@ -16,12 +16,12 @@ import {
   digestPlan,
   NOTICE_DEADLINES,
 } from '../../src/app/deadline-plan.ts';
-import type { Clock, CommunityRecord } from '../../src/app/ports.ts';
 import type {
   DeadlineSubject,
   ScheduledCommunity,
   ScheduleReader,
-} from '../../src/app/schedule-ports.ts';
+} from '../../src/app/ports/schedule.ts';
+import type { Clock, CommunityRecord } from '../../src/app/ports/store.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { type DeadlineJob, deadlineJob } from '../queues.ts';
 

@@ -15,7 +15,7 @@
  */
 import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 import { communityPolicy } from '../../src/app/core.ts';
-import type { Clock, CommunityRecord } from '../../src/app/ports.ts';
+import type { Clock, CommunityRecord } from '../../src/app/ports/store.ts';
 import { deliveryTime } from '../../src/domain/quiet-hours.ts';
 import {
   cardJobId,

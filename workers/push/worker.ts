@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { migrateChat } from '../../src/app/migrate-chat.ts';
+import type { OutboundMessage } from '../../src/app/outbound.ts';
 import type {
   CardMessageKey,
   CardMessageStore,
@@ -15,10 +17,14 @@ import type {
   ChatRouteStore,
   DeliveryProblemStore,
   NoticeDeliveryStore,
-} from '../../src/app/delivery-ports.ts';
-import { migrateChat } from '../../src/app/migrate-chat.ts';
-import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, Clock, Platform, SendResult } from '../../src/app/ports.ts';
+} from '../../src/app/ports/delivery.ts';
+import type {
+  ChatSender,
+  ChatTarget,
+  Clock,
+  Platform,
+  SendResult,
+} from '../../src/app/ports/store.ts';
 import { answeredFailure, createCardSends, MAX_UNKNOWN_SENDS } from './card-sends.ts';
 import { cardKeyOf, PUSH_QUEUE } from './job-ids.ts';
 import {

@@ -1,7 +1,7 @@
 /** The chat store on PostgreSQL: chat context in one read, /lang, reply claims, pruning. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindChat } from '../../../src/app/bind-chat.ts';
-import { chatCommunity, chatLocale } from '../../../src/app/chat-ports.ts';
+import { chatCommunity, chatLocale } from '../../../src/app/ports/chat.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { chatStore } from '../../../src/store/chat-store.ts';
 import { seedCommunity } from '../../support/community.ts';

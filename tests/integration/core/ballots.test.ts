@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castVote } from '../../../src/app/cast-vote.ts';
 import { closeVote } from '../../../src/app/deadlines.ts';
-import type { Choice } from '../../../src/app/ports.ts';
+import type { Choice } from '../../../src/app/ports/store.ts';
 import { relayVote } from '../../../src/app/relay-vote.ts';
 import { scheduleVote } from '../../../src/app/schedule-vote.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';

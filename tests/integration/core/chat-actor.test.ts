@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreDeps } from '../../../src/app/core.ts';
-import type { ActorRef } from '../../../src/app/ports.ts';
+import type { ActorRef } from '../../../src/app/ports/store.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { deliberationStore } from '../../../src/store/deliberation-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';

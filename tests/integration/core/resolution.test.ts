@@ -7,7 +7,7 @@ import { completeResolution } from '../../../src/app/complete-resolution.ts';
 import type { CoreDeps } from '../../../src/app/core.ts';
 import { createCommunity } from '../../../src/app/create-community.ts';
 import { importRoster } from '../../../src/app/import-roster.ts';
-import type { ActorRef } from '../../../src/app/ports.ts';
+import type { ActorRef } from '../../../src/app/ports/store.ts';
 import { reportProgress } from '../../../src/app/report-progress.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { deliberationStore } from '../../../src/store/deliberation-store.ts';

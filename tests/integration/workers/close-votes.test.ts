@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castVote } from '../../../src/app/cast-vote.ts';
 import { closeVote, closeVotes } from '../../../src/app/deadlines.ts';
-import type { Choice } from '../../../src/app/ports.ts';
+import type { Choice } from '../../../src/app/ports/store.ts';
 import { canonicalJson } from '../../../src/domain/audit-chain.ts';
 import { sha256 } from '../../../src/store/audit-append.ts';
 import { voteCloseStore } from '../../../src/store/schedule-store.ts';

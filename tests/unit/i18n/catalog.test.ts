@@ -18,7 +18,7 @@ import type {
   PointsAward,
   ProposalStateName,
   ResolutionStateName,
-} from '../../../src/app/ports.ts';
+} from '../../../src/app/ports/store.ts';
 import type { ProposeOutcome } from '../../../src/app/propose.ts';
 import type { RelayVoteOutcome } from '../../../src/app/relay-vote.ts';
 import type { ReportProgressOutcome } from '../../../src/app/report-progress.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CloseVoteOutcome, DeadlineTarget } from '../../../src/app/deadlines.ts';
-import type { VoteCloseStore, VoteCloseTx } from '../../../src/app/schedule-ports.ts';
+import type { VoteCloseStore, VoteCloseTx } from '../../../src/app/ports/schedule.ts';
 import { createCloseBatcher } from '../../../workers/deadlines/close-batcher.ts';
 
 const unknownOutcome = (t: DeadlineTarget): CloseVoteOutcome => ({

@@ -4,8 +4,8 @@
  * outbox feed, and the ledger that makes each notice happen once.
  * Implemented with Prisma in src/store/schedule-store.ts.
  */
-import type { LadderAudience } from '../domain/escalation.ts';
-import type { VoterUnit } from '../domain/policy.ts';
+import type { LadderAudience } from '../../domain/escalation.ts';
+import type { VoterUnit } from '../../domain/policy.ts';
 import type {
   AuditInput,
   ChatTarget,
@@ -14,7 +14,7 @@ import type {
   ProposalRecord,
   ProposalStateName,
   ResolutionRecord,
-} from './ports.ts';
+} from './store.ts';
 
 /** A proposal with its community and resolution (if any): everything a deadline plan needs. */
 export type DeadlineSubject = {

@@ -4,8 +4,8 @@
  * chat, which chats refuse the bot for good, and which notices went out.
  * Implemented with Prisma in src/store/delivery-store.ts.
  */
-import type { Publication } from './core.ts';
-import type { ChatTarget } from './ports.ts';
+import type { Publication } from '../core.ts';
+import type { ChatTarget } from './store.ts';
 
 /** One card (a proposal's publication of one kind) in one chat. */
 export type CardMessageKey = ChatTarget & {

@@ -5,8 +5,8 @@
  * Neither side ever receives a message's text, its id or its sender's id:
  * the counter gets terms and a salted hash it cannot reverse.
  */
-import type { TermCounts } from '../domain/hot-topics/rank.ts';
-import type { AuditInput, CommunityRecord, Platform } from './ports.ts';
+import type { TermCounts } from '../../domain/hot-topics/rank.ts';
+import type { AuditInput, CommunityRecord, Platform } from './store.ts';
 
 /** A local calendar day of a community, `YYYY-MM-DD`. */
 export type LocalDay = string;

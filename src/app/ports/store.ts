@@ -3,11 +3,11 @@
  * implement them; tests use in-memory or real implementations. Time and ids
  * enter the core only through Clock and IdSource.
  */
-import type { BallotChoice } from '../domain/ballot.ts';
-import type { ProposalStatus } from '../domain/proposal.ts';
-import type { ResolutionStatus } from '../domain/resolution.ts';
-import type { OutboundMessage } from './outbound.ts';
-import type { Role } from './roster-row.ts';
+import type { BallotChoice } from '../../domain/ballot.ts';
+import type { ProposalStatus } from '../../domain/proposal.ts';
+import type { ResolutionStatus } from '../../domain/resolution.ts';
+import type { OutboundMessage } from '../outbound.ts';
+import type { Role } from '../roster-row.ts';
 
 export interface Clock {
   /** The current instant. Read once per use case and passed down. */

@@ -3,9 +3,9 @@
  * belongs to, the language chosen there (/lang), and one-reply-per-update
  * claims. Implemented in src/store/chat-store.ts.
  */
-import type { Locale } from '../i18n/translate.ts';
-import type { ChatMigrationStore } from './delivery-ports.ts';
-import type { ChatTarget, Platform } from './ports.ts';
+import type { Locale } from '../../i18n/translate.ts';
+import type { ChatMigrationStore } from './delivery.ts';
+import type { ChatTarget, Platform } from './store.ts';
 
 /** A chat as the adapter sees it before acting. */
 export type ChatContext = {

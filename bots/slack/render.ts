@@ -10,7 +10,7 @@
  * link. Blocks have limits of their own (a header 150 characters, a section
  * 3000); the longest lines are cut with an ellipsis until they fit.
  */
-import type { MessageLine, OutboundMessage } from '../../src/app/outbound.ts';
+import type { MessageLine, OutboundMessage } from '../../src/app/ports/delivery.ts';
 import { encodeActionData } from '../../src/chat/action-data.ts';
 import {
   buttonLabel,
@@ -19,7 +19,7 @@ import {
   messageTexts,
   plainLines,
 } from '../../src/chat/render-lines.ts';
-import type { Locale } from '../../src/i18n/translate.ts';
+import { type Locale, t } from '../../src/i18n/translate.ts';
 import { escapeMrkdwn } from './escape.ts';
 
 /** Slack commands read `/yishi vote 12 for`: one slash command for every command of the contract. */
@@ -67,6 +67,18 @@ export function renderMessage(message: OutboundMessage): SlackMessage {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: mrkdwn(body, SECTION_LIMIT), verbatim: true },
+    });
+  }
+  if (message.link) {
+    // Our own URL (PUBLIC_URL and a board key), escaped like any text so `&` cannot end it.
+    const label = escapeMrkdwn(t(message.locale, message.link.label));
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `<${escapeMrkdwn(message.link.url)}|${label}>`,
+        verbatim: true,
+      },
     });
   }
   buttonRows(message.buttons).forEach((row, i) => {

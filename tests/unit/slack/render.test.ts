@@ -39,6 +39,26 @@ describe('Slack text', () => {
   });
 });
 
+describe('Slack card link', () => {
+  it("shows the card's board page as a link of its own, and none without one", () => {
+    const card = {
+      locale: 'en' as const,
+      lines: [{ key: 'card.proposal.heading' as const, params: { number: 3, title: 'Lift' } }],
+      progress: null,
+      buttons: [],
+    };
+    const url = 'https://yishi.example/board/k3y/3?a=1&b=2';
+    const linked = renderMessage({ ...card, link: { label: 'card.board_link', url } });
+    const sections = linked.blocks.filter((b) => b.type === 'section');
+    expect(sections.at(-1)).toMatchObject({
+      text: {
+        text: expect.stringMatching(/^<https:\/\/yishi\.example\/board\/k3y\/3\?a=1&amp;b=2\|.+>$/),
+      },
+    });
+    expect(JSON.stringify(renderMessage(card).blocks)).not.toContain('yishi.example');
+  });
+});
+
 describe('Slack send errors', () => {
   it('sorts Web API failures into what the push queue does', () => {
     expect(classifySlackError(new WebAPIRateLimitedError(3))).toEqual({

@@ -24,6 +24,7 @@ import { registerAuditCommands } from './audit.ts';
 import { registerBoardCommands } from './board.ts';
 import { registerChatCommands } from './chat.ts';
 import { readRosterCsv } from './csv.ts';
+import { registerResidentCommands } from './resident.ts';
 import { registerStatusCommands } from './status.ts';
 
 class ExitError extends Error {
@@ -117,7 +118,7 @@ const roster = program.command('roster').description('the household roster');
 roster
   .command('import')
   .description(
-    'import households and residents from CSV (building,unit,name,roles,telegram_user_id,slack_user_id)',
+    'import households and residents from CSV (building,unit,name,roles,telegram_user_id,slack_user_id). Handles personal data: names and chat accounts',
   )
   .requiredOption('--community <id>', 'community id')
   .argument('<file>', 'CSV file')
@@ -148,7 +149,9 @@ roster
   });
 roster
   .command('codes')
-  .description('issue one single-use join code per household (earlier unused codes stop working)')
+  .description(
+    'issue one single-use join code per household (earlier unused codes stop working). Prints personal data: households and their codes',
+  )
   .requiredOption('--community <id>', 'community id')
   .option('--json', 'print [{"building","unit","code"}] as JSON')
   .action(async (opts: { community: string; json?: boolean }) => {
@@ -200,6 +203,7 @@ registerChatCommands(program, withDatabase);
 registerAuditCommands(program, withDatabase);
 registerStatusCommands(program, withDatabase);
 registerBoardCommands(program, withDatabase);
+registerResidentCommands(program, withDatabase);
 
 try {
   await program.parseAsync(process.argv);

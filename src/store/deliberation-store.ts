@@ -18,7 +18,7 @@ import type {
   ResolutionRecord,
   Voter,
 } from '../app/ports/store.ts';
-import type { Role } from '../app/roster-row.ts';
+import type { Role } from '../domain/role.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import {
@@ -240,10 +240,10 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
 
     async voters(communityId, unit) {
       if (unit === 'household') {
-        // A household votes once it has at least one resident on the roster.
+        // A household votes once it has at least one resident on the roster, until erased.
         return db.query<Voter>(
           `SELECT h.id AS "voterKey", h.id AS "householdId", h."buildingId" FROM "Household" h
-           WHERE h."communityId" = $1
+           WHERE h."communityId" = $1 AND h."erasedAt" IS NULL
              AND EXISTS (SELECT 1 FROM "Resident" r WHERE r."householdId" = h.id)`,
           [communityId],
         );
@@ -251,7 +251,7 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
       return db.query<Voter>(
         `SELECT r.id AS "voterKey", r."householdId", h."buildingId"
          FROM "Resident" r JOIN "Household" h ON h.id = r."householdId"
-         WHERE r."communityId" = $1`,
+         WHERE r."communityId" = $1 AND h."erasedAt" IS NULL`,
         [communityId],
       );
     },

@@ -229,7 +229,8 @@ export function rosterStore({ sql }: Pick<Database, 'sql'>): RosterStore {
     async households(communityId) {
       const rows = await sql.query<{ id: string; building: string; unit: string }>(
         `SELECT h.id, b.name AS building, h.unit FROM "Household" h
-         JOIN "Building" b ON b.id = h."buildingId" WHERE h."communityId" = $1`,
+         JOIN "Building" b ON b.id = h."buildingId"
+         WHERE h."communityId" = $1 AND h."erasedAt" IS NULL`,
         [communityId],
       );
       return rows.sort((a, b) =>

@@ -10,20 +10,16 @@ import type { BoardLinks } from '../src/app/board-links.ts';
 import type { CoreDeps } from '../src/app/core.ts';
 import { closeVote } from '../src/app/deadlines.ts';
 import { type NoticeReader, renderNotice } from '../src/app/notices.ts';
-import type { DeliveryStores } from '../src/app/ports/delivery.ts';
+import type { Clock, IdSource } from '../src/app/ports/clock.ts';
+import type { ChatSender, DeliveryStores } from '../src/app/ports/delivery.ts';
+import type { PushQueue as PushPort } from '../src/app/ports/queue.ts';
 import type {
   NoticeLedger,
   OutboxFeed,
   ScheduleReader,
   VoteCloseStore,
 } from '../src/app/ports/schedule.ts';
-import type {
-  ChatSender,
-  Clock,
-  DeliberationStore,
-  IdSource,
-  Platform,
-} from '../src/app/ports/store.ts';
+import type { DeliberationStore, Platform } from '../src/app/ports/store.ts';
 import { renderCardPush } from '../src/app/render-push.ts';
 import { createCloseBatcher } from './deadlines/close-batcher.ts';
 import { silentLog, type WorkerLog } from './deadlines/log.ts';
@@ -40,7 +36,6 @@ import {
   type PushQueue,
   startPushWorker,
 } from './push/index.ts';
-import type { PushQueue as PushPort } from './push/push-request.ts';
 import { DEADLINES_QUEUE, type DeadlineJob } from './queues.ts';
 import { checkRedisPolicy } from './redis-policy.ts';
 

@@ -17,16 +17,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../src/app/ports/clock.ts';
+import type { PushQueue } from '../src/app/ports/queue.ts';
 import type { OutboxFeed, OutboxRow, ScheduleReader } from '../src/app/ports/schedule.ts';
-import type { Clock } from '../src/app/ports/store.ts';
 import type { WorkerLog } from './deadlines/log.ts';
 import type { DeadlineScheduler } from './deadlines/scheduler.ts';
-import {
-  type CardPush,
-  type NoticePush,
-  PUBLICATION_KINDS,
-  type PushQueue,
-} from './push/push-request.ts';
+import { type CardPush, type NoticePush, PUBLICATION_KINDS } from './push/push-request.ts';
 import { noticePushKey } from './queues.ts';
 
 export type OutboxRelayDeps = {

@@ -5,9 +5,10 @@
  * push queue can be a counting stand-in where the scenario does not measure pushes.
  */
 import { randomUUID } from 'node:crypto';
+import type { PushQueue } from '../../src/app/ports/queue.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
 import { startWorkers, type Workers, type WorkersOptions } from '../../workers/index.ts';
-import type { PushQueue, PushRequest } from '../../workers/push/push-request.ts';
+import type { PushRequest } from '../../workers/push/push-request.ts';
 import type { BenchDatabase } from './database.ts';
 
 export type CountingPushQueue = PushQueue & { requests: PushRequest[]; calls: number };

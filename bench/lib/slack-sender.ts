@@ -4,8 +4,12 @@
  * exist yet, so the fan-out scenario can measure the push queue's pacing
  * toward Slack channels. The text is the card's lines in its locale.
  */
-import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports/store.ts';
+import type {
+  ChatSender,
+  ChatTarget,
+  OutboundMessage,
+  SendResult,
+} from '../../src/app/ports/delivery.ts';
 import { t } from '../../src/i18n/translate.ts';
 
 const GONE = new Set(['not_in_channel', 'is_archived', 'channel_not_found', 'account_inactive']);

@@ -15,7 +15,7 @@ import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slac
 import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import type { ChatSender } from '../../src/app/ports/store.ts';
+import type { ChatSender } from '../../src/app/ports/delivery.ts';
 import { YishiError } from '../../src/errors.ts';
 import { registerListeners } from './listeners.ts';
 import { createSlackSender, slackPushClient } from './sender.ts';

@@ -15,8 +15,12 @@ import {
   WebAPIRateLimitedError,
   WebClient,
 } from '@slack/web-api';
-import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports/store.ts';
+import type {
+  ChatSender,
+  ChatTarget,
+  OutboundMessage,
+  SendResult,
+} from '../../src/app/ports/delivery.ts';
 import { YishiError } from '../../src/errors.ts';
 import { renderMessage } from './render.ts';
 

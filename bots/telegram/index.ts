@@ -15,7 +15,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import type { Express } from 'express';
 import { Api, Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { ChatSender } from '../../src/app/ports/store.ts';
+import type { ChatSender } from '../../src/app/ports/delivery.ts';
 import type { TelegramDeps, YishiContext } from './context.ts';
 import { conversationFeature } from './conversation.ts';
 import { membershipFeature } from './features/membership.ts';

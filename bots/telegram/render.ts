@@ -8,7 +8,7 @@
  * ellipsis until the message fits.
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { ButtonAction, MessageLine, OutboundMessage } from '../../src/app/outbound.ts';
+import type { ButtonAction, MessageLine, OutboundMessage } from '../../src/app/ports/delivery.ts';
 import {
   buttonLabel,
   buttonRows,

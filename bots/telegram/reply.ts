@@ -5,7 +5,7 @@
  */
 import { GrammyError } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { MessageLine } from '../../src/app/outbound.ts';
+import type { MessageLine } from '../../src/app/ports/delivery.ts';
 import { sendReplyOnce } from '../../src/chat/reply-once.ts';
 import type { Locale } from '../../src/i18n/translate.ts';
 import type { TelegramDeps, YishiContext } from './context.ts';

@@ -6,8 +6,12 @@
  * the auto-retry transformer installed.
  */
 import { type Api, GrammyError, HttpError } from 'grammy';
-import type { OutboundMessage } from '../../src/app/outbound.ts';
-import type { ChatSender, ChatTarget, SendResult } from '../../src/app/ports/store.ts';
+import type {
+  ChatSender,
+  ChatTarget,
+  OutboundMessage,
+  SendResult,
+} from '../../src/app/ports/delivery.ts';
 import { YishiError } from '../../src/errors.ts';
 import { renderMessage } from './render.ts';
 

@@ -4,12 +4,12 @@ import {
   type Command,
   type CoreDeps,
   isRefusal,
-  type Publication,
   policyOf,
   type Refusal,
   run,
   voterKeyOf,
 } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { ResolutionStateName } from './ports/store.ts';
 
 export type AnswerSurveyOutcome =

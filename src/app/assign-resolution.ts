@@ -1,14 +1,7 @@
 import { newResolution, parseDueDate } from '../domain/resolution.ts';
-import {
-  actorLabel,
-  type Command,
-  type CoreDeps,
-  isRefusal,
-  type Publication,
-  type Refusal,
-  run,
-} from './core.ts';
+import { actorLabel, type Command, type CoreDeps, isRefusal, type Refusal, run } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { ProposalStateName } from './ports/store.ts';
 
 export const MILESTONES_MAX = 20;

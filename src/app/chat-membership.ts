@@ -1,5 +1,6 @@
 import type { ChatMembershipStore, MembershipOutcome } from './ports/chat.ts';
-import type { ChatTarget, Clock } from './ports/store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ChatTarget } from './ports/delivery.ts';
 
 /** The bot's standing in a chat, as the platform reports a change of it. */
 export type BotMembership = { kind: 'member' } | { kind: 'removed'; reason: string };

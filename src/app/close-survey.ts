@@ -1,5 +1,6 @@
 import { evaluate } from '../domain/resolution.ts';
-import { type CoreDeps, communityPolicy, type Publication, transition } from './core.ts';
+import { type CoreDeps, communityPolicy, transition } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { ResolutionStateName } from './ports/store.ts';
 import { TITLE_MAX } from './propose.ts';
 

@@ -5,7 +5,8 @@
  * create --policy` before anything is written.
  */
 import { resolvePolicy } from '../domain/policy.ts';
-import type { AuditInput, Clock, CommunityRecord, RandomSource } from './ports/store.ts';
+import type { Clock, RandomSource } from './ports/clock.ts';
+import type { AuditInput, CommunityRecord } from './ports/store.ts';
 
 /** Where the settings live (implemented in src/store/community-settings-store.ts). */
 export interface CommunitySettingsStore {

@@ -1,13 +1,6 @@
 import { complete } from '../domain/resolution.ts';
-import {
-  actorLabel,
-  type Command,
-  type CoreDeps,
-  type Publication,
-  policyOf,
-  type Refusal,
-  run,
-} from './core.ts';
+import { actorLabel, type Command, type CoreDeps, policyOf, type Refusal, run } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import { checkNote, leadExecutorOf, type ResolutionRefusal } from './report-progress.ts';
 
 export type CompleteResolutionOutcome =

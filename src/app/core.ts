@@ -3,25 +3,18 @@
  * the community's policy, refusals, and the idempotent transaction wrapper.
  */
 import { DEFAULT_POLICY, type Policy, resolvePolicy } from '../domain/policy.ts';
+import type { Role } from '../domain/role.ts';
+import type { Clock, IdSource } from './ports/clock.ts';
+import type { Publication } from './ports/delivery.ts';
 import type {
   Actor,
   ActorRef,
-  Clock,
   CommunityRecord,
   DeliberationStore,
   DeliberationTx,
-  IdSource,
 } from './ports/store.ts';
-import type { Role } from './roster-row.ts';
 
 export type CoreDeps = { clock: Clock; ids: IdSource; store: DeliberationStore };
-
-/** Something the bound chats should see: adapters render it from fresh state. */
-export type Publication = {
-  kind: 'proposal_card' | 'vote_card' | 'result_card' | 'resolution_card' | 'survey_card';
-  communityId: string;
-  number: number;
-};
 
 export type Refusal =
   | { kind: 'not_joined' }

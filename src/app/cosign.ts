@@ -5,12 +5,12 @@ import {
   type CoreDeps,
   iso,
   isRefusal,
-  type Publication,
   policyOf,
   type Refusal,
   run,
   voterKeyOf,
 } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { ProposalStateName } from './ports/store.ts';
 
 export type CosignOutcome =

@@ -8,8 +8,9 @@
  */
 import { messageTerms } from '../domain/hot-topics/terms.ts';
 import { toWallTime } from '../domain/zoned-time.ts';
+import type { Clock } from './ports/clock.ts';
 import type { CountingChat, HotTopicStore, LocalDay, MessageCounter } from './ports/hot-topics.ts';
-import type { Clock, Platform } from './ports/store.ts';
+import type { Platform } from './ports/store.ts';
 
 /** How long a chat's counting state is trusted before it is read again (other processes' /topics). */
 export const COUNTING_CACHE_MS = 30_000;

@@ -7,7 +7,8 @@
 
 import type { Policy } from '../domain/policy.ts';
 import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
-import { type CoreDeps, communityPolicy, type Publication, transition } from './core.ts';
+import { type CoreDeps, communityPolicy, transition } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { VoteCloseStore } from './ports/schedule.ts';
 import type {
   AuditInput,

@@ -1,10 +1,8 @@
+import type { Clock, IdSource, RandomSource } from './ports/clock.ts';
 import type {
   ChatBindingStore,
-  Clock,
   CommunityStore,
-  IdSource,
   JoinCodeStore,
-  RandomSource,
   RosterStore,
 } from './ports/store.ts';
 

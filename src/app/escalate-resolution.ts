@@ -6,8 +6,8 @@
  * recorded, so it is not retried).
  */
 import type { EscalationLevel } from '../domain/escalation.ts';
+import type { IdSource } from './ports/clock.ts';
 import type { NoticeLedger } from './ports/schedule.ts';
-import type { IdSource } from './ports/store.ts';
 
 export type EscalateInput = {
   /** The ladder step's key (its job id), recorded in NoticeSent. */

@@ -9,9 +9,9 @@ import { type Locale, normalizeLocale } from '../i18n/translate.ts';
 import { communityPolicy } from './core.ts';
 import { localDay } from './count-message.ts';
 import { hotList, type ShownTerm } from './hot-topics.ts';
-import type { ButtonAction, MessageLine, OutboundMessage } from './outbound.ts';
+import type { ButtonAction, ChatSender, MessageLine, OutboundMessage } from './ports/delivery.ts';
 import type { HotTopicStore, MessageCounter } from './ports/hot-topics.ts';
-import type { ChatSender, CommunityRecord, Platform } from './ports/store.ts';
+import type { CommunityRecord, Platform } from './ports/store.ts';
 
 const DAY_MS = 86_400_000;
 

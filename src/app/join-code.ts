@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RandomSource } from './ports/store.ts';
+import type { RandomSource } from './ports/clock.ts';
 
 // No 0/O, 1/I/L: codes are read aloud and copied from paper by elderly residents.
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

@@ -1,5 +1,6 @@
+import type { Clock } from './ports/clock.ts';
 import type { ChatMigrationStore, ChatMoveOutcome } from './ports/delivery.ts';
-import type { Clock, Platform } from './ports/store.ts';
+import type { Platform } from './ports/store.ts';
 
 /**
  * A chat got a new id (Telegram: a group upgraded to a supergroup, told by

@@ -9,7 +9,7 @@ import type { Policy } from '../domain/policy.ts';
 import { ceilShare } from '../domain/ratio.ts';
 import { formatDate, formatDateTime, type Locale, normalizeLocale, t } from '../i18n/translate.ts';
 import { communityPolicy } from './core.ts';
-import type { ButtonAction, MessageLine, OutboundMessage } from './outbound.ts';
+import type { ButtonAction, MessageLine, OutboundMessage } from './ports/delivery.ts';
 import type { CommunityRecord, Platform } from './ports/store.ts';
 import { type ProposalStatusView, type StatusReader, statusView } from './status.ts';
 

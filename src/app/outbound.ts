@@ -14,46 +14,12 @@ import {
   normalizeLocale,
   t,
 } from '../i18n/translate.ts';
-import { communityPolicy, type Publication } from './core.ts';
-import type { Choice, Platform } from './ports/store.ts';
+import { communityPolicy } from './core.ts';
+import type { Card, MessageLine, Publication } from './ports/delivery.ts';
+import type { Platform } from './ports/store.ts';
 import { type ProposalStatusView, proposalStatus, type StatusReader } from './status.ts';
 
-/** A button's meaning; each has a typed command twin (/cosign, /vote, /survey). */
-export type ButtonAction =
-  | { kind: 'cosign'; number: number }
-  | { kind: 'vote'; number: number; choice: Choice }
-  | { kind: 'survey'; number: number; answer: 'yes' | 'no' }
-  /** A hot-topics card's term (by its short id): answered with a `/propose` draft. */
-  | { kind: 'topic'; termId: number; term?: string | undefined };
-
-export type MessageLine = { key: MessageKey; params: Record<string, string | number | boolean> };
-
-export type Card = {
-  publication: Publication;
-  lines: MessageLine[];
-  /** For a progress bar: co-signs of the threshold, ballots of the eligible, or percent done. */
-  progress: { value: number; total: number } | null;
-  buttons: ButtonAction[];
-};
-
 export type Delivery = { platform: Platform; chatId: string; locale: Locale; card: Card };
-
-/**
- * What a platform sender renders: a card's content or a notice (reminder,
- * escalation, digest), in one locale. Words are locale keys resolved by the
- * renderer with src/i18n; user text stays in params, to be escaped there.
- */
-export type OutboundMessage = {
-  locale: Locale;
-  lines: MessageLine[];
-  progress: Card['progress'];
-  buttons: ButtonAction[];
-  /** A link shown under the lines: a card's public board page (absent without one). */
-  link?: CardLink;
-};
-
-/** A labelled URL; the renderer makes it a link in its markup (the label is a locale key). */
-export type CardLink = { label: MessageKey; url: string };
 
 type Context = { policy: Policy; locale: Locale; timezone: string };
 

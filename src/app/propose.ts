@@ -6,12 +6,12 @@ import {
   type CoreDeps,
   iso,
   isRefusal,
-  type Publication,
   policyOf,
   type Refusal,
   run,
   voterKeyOf,
 } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 
 export const TITLE_MAX = 80;
 export const BODY_MAX = 1500;

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { type BallotCast, decideBallot } from '../domain/ballot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkBallotWindow } from '../domain/proposal.ts';
-import type { CoreDeps, Publication } from './core.ts';
+import type { CoreDeps } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import type {
   BallotRecord,
   Choice,

@@ -6,8 +6,9 @@
  */
 import { normalizeLocale } from '../i18n/translate.ts';
 import { type BoardLinks, itemPageUrl } from './board-links.ts';
-import { communityPolicy, type Publication } from './core.ts';
-import { buildCard, type OutboundMessage } from './outbound.ts';
+import { communityPolicy } from './core.ts';
+import { buildCard } from './outbound.ts';
+import type { OutboundMessage, Publication } from './ports/delivery.ts';
 import type { Platform } from './ports/store.ts';
 import { proposalStatus, type StatusReader } from './status.ts';
 

@@ -4,12 +4,12 @@ import {
   type Command,
   type CoreDeps,
   isRefusal,
-  type Publication,
   policyOf,
   type Refusal,
   run,
 } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { Actor, DeliberationTx, ResolutionRecord } from './ports/store.ts';
 
 export const NOTE_MAX = 500;

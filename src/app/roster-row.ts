@@ -4,17 +4,8 @@
  * by `;`, the last two columns optional.
  */
 import { z } from 'zod';
+import { ROLES, type Role } from '../domain/role.ts';
 import type { RosterEntry } from './ports/store.ts';
-
-export const ROLES = [
-  'resident',
-  'representative',
-  'committee',
-  'supervisor',
-  'executor',
-  'street_office',
-] as const;
-export type Role = (typeof ROLES)[number];
 
 export const ROSTER_HEADER = [
   'building',

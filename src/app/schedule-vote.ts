@@ -5,12 +5,12 @@ import {
   type Command,
   type CoreDeps,
   isRefusal,
-  type Publication,
   policyOf,
   type Refusal,
   run,
 } from './core.ts';
 import { PERMISSIONS, permits } from './permissions.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { ProposalStateName } from './ports/store.ts';
 
 export type ScheduleVoteOutcome =

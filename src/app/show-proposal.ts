@@ -4,8 +4,9 @@
  */
 import type { Locale } from '../i18n/translate.ts';
 import { type BoardLinks, itemPageUrl } from './board-links.ts';
-import { communityPolicy, type Publication } from './core.ts';
-import { buildCard, type OutboundMessage } from './outbound.ts';
+import { communityPolicy } from './core.ts';
+import { buildCard } from './outbound.ts';
+import type { OutboundMessage, Publication } from './ports/delivery.ts';
 import { type ProposalStatusView, proposalStatus, type StatusReader } from './status.ts';
 
 /** Communities without a configured zone live in the default one. */

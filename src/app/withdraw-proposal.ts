@@ -5,10 +5,10 @@ import {
   type CoreDeps,
   hasRole,
   isRefusal,
-  type Publication,
   type Refusal,
   run,
 } from './core.ts';
+import type { Publication } from './ports/delivery.ts';
 import type { ProposalStateName } from './ports/store.ts';
 
 export type WithdrawOutcome =

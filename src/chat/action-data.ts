@@ -12,7 +12,7 @@
  *   v1:t:345     a proposal draft about hot-topics term 345 (its id, not its text)
  */
 import { z } from 'zod';
-import type { ButtonAction } from '../app/outbound.ts';
+import type { ButtonAction } from '../app/ports/delivery.ts';
 import type { Choice } from '../app/ports/store.ts';
 
 /** The tightest platform limit on a payload (Telegram's `callback_data`), in bytes (UTF-8). */

@@ -5,7 +5,7 @@
  * `3 for`. The result is a typed command, arguments that do not fit (worded
  * by {@link invalidLines}), or a name the contract does not have.
  */
-import type { MessageLine } from '../app/outbound.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { Choice } from '../app/ports/store.ts';
 import { HELP_COMMANDS, type HelpCommand, type Locale } from '../i18n/translate.ts';
 import {

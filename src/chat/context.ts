@@ -1,7 +1,7 @@
 /** What the conversation reads off a turn: the community it acts in and how to word dates. */
 
-import type { MessageLine } from '../app/outbound.ts';
 import { chatCommunity } from '../app/ports/chat.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { Locale } from '../i18n/translate.ts';
 import type { ReplyContext } from './replies.ts';
 import type { ChatTurn } from './turn.ts';

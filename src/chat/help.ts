@@ -6,9 +6,9 @@
 
 import type { CoreDeps } from '../app/core.ts';
 import { linkedActor } from '../app/find-actor.ts';
-import type { MessageLine } from '../app/outbound.ts';
 import { PERMISSIONS, permits, type UseCaseName } from '../app/permissions.ts';
 import { chatCommunity } from '../app/ports/chat.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { Actor } from '../app/ports/store.ts';
 import type { CommandName } from './commands.ts';
 import { COMMAND_NAMES } from './commands.ts';

@@ -1,6 +1,7 @@
 /** `/points` in words: the balance, then the recent entries (or that there are none). */
-import type { MessageLine } from '../app/outbound.ts';
+
 import type { PointsView } from '../app/points.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { PointsAward } from '../app/ports/store.ts';
 import { formatDate, type Locale, t } from '../i18n/translate.ts';
 

@@ -1,5 +1,5 @@
 /** Refusals a platform gives before the conversation runs (the turn is not one to handle). */
-import type { MessageLine } from '../app/outbound.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { ChatTurn } from './turn.ts';
 
 /**

@@ -5,7 +5,7 @@
  * cutting to a platform's length limit. Telegram wraps the result in HTML,
  * Slack in Block Kit mrkdwn; each escapes the text its own way.
  */
-import type { ButtonAction, MessageLine, OutboundMessage } from '../app/outbound.ts';
+import type { ButtonAction, MessageLine, OutboundMessage } from '../app/ports/delivery.ts';
 import {
   COMMAND_PREFIX_PARAM,
   type Locale,

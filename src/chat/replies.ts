@@ -11,7 +11,7 @@ import type { CompleteResolutionOutcome } from '../app/complete-resolution.ts';
 import type { Refusal } from '../app/core.ts';
 import type { CosignOutcome } from '../app/cosign.ts';
 import type { JoinOutcome } from '../app/join-household.ts';
-import type { MessageLine } from '../app/outbound.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { Choice, ProposalStateName, ResolutionStateName } from '../app/ports/store.ts';
 import { BODY_MAX, type ProposeOutcome, TITLE_MAX } from '../app/propose.ts';
 import { PAPER_REF_MAX, type RelayVoteOutcome } from '../app/relay-vote.ts';

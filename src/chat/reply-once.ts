@@ -15,7 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatStore } from '../app/ports/chat.ts';
-import type { Clock } from '../app/ports/store.ts';
+import type { Clock } from '../app/ports/clock.ts';
 import { YishiError } from '../errors.ts';
 
 /**

@@ -3,7 +3,7 @@
  * its own markup and calls (Telegram HTML, a private message and a callback
  * answer; Slack Block Kit, ephemeral messages and response_url).
  */
-import type { MessageLine, OutboundMessage } from '../app/outbound.ts';
+import type { MessageLine, OutboundMessage } from '../app/ports/delivery.ts';
 import type { Locale } from '../i18n/translate.ts';
 
 /** Lines said in answer to a command. */

@@ -1,5 +1,5 @@
 /** `/status` without a number in words: the open proposals, then the resolutions. */
-import type { MessageLine } from '../app/outbound.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import type { ProposalStatusView } from '../app/status.ts';
 import { formatDate, type Locale, t } from '../i18n/translate.ts';
 

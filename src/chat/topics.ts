@@ -12,8 +12,8 @@ import {
   topicDraft,
 } from '../app/hot-topics.ts';
 import { hotTopicsMessage } from '../app/hot-topics-jobs.ts';
-import type { MessageLine } from '../app/outbound.ts';
 import { chatCommunity } from '../app/ports/chat.ts';
+import type { MessageLine } from '../app/ports/delivery.ts';
 import { type ChatReply, say } from './reply-plan.ts';
 import type { ChatDeps, ChatTurn } from './turn.ts';
 

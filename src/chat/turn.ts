@@ -8,15 +8,15 @@ import type { BoardLinks } from '../app/board-links.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { CountingChats, MessageSink } from '../app/count-message.ts';
 import type { RosterDeps } from '../app/deps.ts';
-import type { ButtonAction } from '../app/outbound.ts';
 import type { ChatContext, ChatStore } from '../app/ports/chat.ts';
+import type { ButtonAction } from '../app/ports/delivery.ts';
 import type { HotTopicStore } from '../app/ports/hot-topics.ts';
 import type { ActorRef, Platform } from '../app/ports/store.ts';
 import type { StatusReader } from '../app/status.ts';
 import type { Locale } from '../i18n/translate.ts';
 import type { ParsedCommand } from './commands.ts';
 
-export type { ButtonAction } from '../app/outbound.ts';
+export type { ButtonAction } from '../app/ports/delivery.ts';
 
 /** The use cases and stores the conversation calls. */
 export type ChatDeps = {

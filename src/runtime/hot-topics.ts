@@ -11,8 +11,9 @@ import {
   messageSink,
 } from '../app/count-message.ts';
 import { hotList } from '../app/hot-topics.ts';
+import type { Clock } from '../app/ports/clock.ts';
 import type { HotTopicStore, MessageCounter } from '../app/ports/hot-topics.ts';
-import type { Clock, CommunityRecord } from '../app/ports/store.ts';
+import type { CommunityRecord } from '../app/ports/store.ts';
 import { hotTopicStore, type SqlQueries } from '../store/hot-topics-store.ts';
 import type { BoardHotTopic } from '../web/board/board-page.ts';
 import { redisMessageCounter } from './hot-topics-counter.ts';

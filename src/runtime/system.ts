@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Clock, IdSource, RandomSource } from '../app/ports/store.ts';
+import type { Clock, IdSource, RandomSource } from '../app/ports/clock.ts';
 
 /** The real clock, ids and randomness; tests pass their own. */
 export const systemClock: Clock = { now: () => new Date() };

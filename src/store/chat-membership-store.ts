@@ -4,8 +4,8 @@
  * to its new id, and the bot's removal from and return to a chat.
  */
 import type { ChatMembershipStore, MembershipOutcome } from '../app/ports/chat.ts';
-import type { ChatRoute, ChatRouteStore } from '../app/ports/delivery.ts';
-import type { ChatTarget, Platform } from '../app/ports/store.ts';
+import type { ChatRoute, ChatRouteStore, ChatTarget } from '../app/ports/delivery.ts';
+import type { Platform } from '../app/ports/store.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import type { SqlSession } from './sql-session.ts';

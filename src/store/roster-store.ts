@@ -1,10 +1,10 @@
+import type { IdSource } from '../app/ports/clock.ts';
 import type {
   AuditInput,
   ChatBindingInput,
   ChatBindingOutcome,
   ChatBindingStore,
   CommunityStore,
-  IdSource,
   JoinCodeGrant,
   JoinCodeStore,
   JoinRedemption,

@@ -4,6 +4,7 @@
  * notice is rendered from, and the batched vote close.
  */
 import type { NoticeReader, VoterStanding } from '../app/notices.ts';
+import type { ChatTarget } from '../app/ports/delivery.ts';
 import type {
   BoundChat,
   ChoiceTally,
@@ -17,7 +18,7 @@ import type {
   VoteCloseStore,
   VoteCloseTx,
 } from '../app/ports/schedule.ts';
-import type { ChatTarget, Platform, ResolutionStateName } from '../app/ports/store.ts';
+import type { Platform, ResolutionStateName } from '../app/ports/store.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
 import { auditRow, deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';

@@ -19,8 +19,8 @@ import type {
   ResolutionRecord,
   Voter,
 } from '../../src/app/ports/store.ts';
-import type { Role } from '../../src/app/roster-row.ts';
 import { resolvePolicy } from '../../src/domain/policy.ts';
+import type { Role } from '../../src/domain/role.ts';
 import { type TestClock, testClock } from './community.ts';
 
 type ResidentRow = {

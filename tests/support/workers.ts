@@ -8,13 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { bindChat } from '../../src/app/bind-chat.ts';
-import type { Clock, Platform } from '../../src/app/ports/store.ts';
+import type { Clock } from '../../src/app/ports/clock.ts';
+import type { PushOptions, PushQueue } from '../../src/app/ports/queue.ts';
+import type { Platform } from '../../src/app/ports/store.ts';
 import { rosterDeps } from '../../src/runtime/roster-deps.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
 import type { Database } from '../../src/store/database.ts';
 import { startWorkers, type Workers, type WorkersOptions } from '../../workers/index.ts';
-import type { PushOptions, PushQueue, PushRequest } from '../../workers/push/push-request.ts';
+import type { PushRequest } from '../../workers/push/push-request.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

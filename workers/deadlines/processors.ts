@@ -23,15 +23,16 @@ import type { Deadline } from '../../src/app/deadline-plan.ts';
 import { closeVote, expireProposal, openVote } from '../../src/app/deadlines.ts';
 import { escalateResolution } from '../../src/app/escalate-resolution.ts';
 import type { NoticeKind } from '../../src/app/notices.ts';
+import type { ChatTarget } from '../../src/app/ports/delivery.ts';
+import type { PushQueue } from '../../src/app/ports/queue.ts';
 import type {
   DeadlineSubject,
   NoticeLedger,
   ScheduleReader,
 } from '../../src/app/ports/schedule.ts';
-import type { ChatTarget } from '../../src/app/ports/store.ts';
 import { recordNotice } from '../../src/app/record-notice.ts';
 import { ladderAudience } from '../../src/domain/escalation.ts';
-import type { NoticePush, PushQueue } from '../push/push-request.ts';
+import type { NoticePush } from '../push/push-request.ts';
 import { type DeadlineJob, noticePushKey } from '../queues.ts';
 import type { CloseBatcher } from './close-batcher.ts';
 import type { WorkerLog } from './log.ts';

@@ -16,12 +16,13 @@ import {
   digestPlan,
   NOTICE_DEADLINES,
 } from '../../src/app/deadline-plan.ts';
+import type { Clock } from '../../src/app/ports/clock.ts';
 import type {
   DeadlineSubject,
   ScheduledCommunity,
   ScheduleReader,
 } from '../../src/app/ports/schedule.ts';
-import type { Clock, CommunityRecord } from '../../src/app/ports/store.ts';
+import type { CommunityRecord } from '../../src/app/ports/store.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { type DeadlineJob, deadlineJob } from '../queues.ts';
 

@@ -20,7 +20,7 @@
  * the limit, whatever the network latency. Redis's clock is the one clock.
  */
 import type { Redis } from 'ioredis';
-import type { ChatTarget } from '../../src/app/ports/store.ts';
+import type { ChatTarget } from '../../src/app/ports/delivery.ts';
 
 /** At most `points` requests in any `durationMs`. */
 export type Limit = { points: number; durationMs: number };

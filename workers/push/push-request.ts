@@ -1,10 +1,10 @@
 /**
- * The push queue's contract: what a job asks to deliver, by ids only (no
- * names, phone numbers or message text: the text is rendered from
- * PostgreSQL when the job runs, so it is always current and Redis holds no
- * personal data).
+ * The push job's payload, parsed at the queue boundary. The shapes are the
+ * core's (src/app/ports/queue.ts); the checks below keep the schemas and
+ * those types identical.
  */
 import { z } from 'zod';
+import type * as Port from '../../src/app/ports/queue.ts';
 
 const platform = z.enum(['telegram', 'slack']);
 const id = z.string().min(1).max(100);
@@ -15,7 +15,7 @@ export const PUBLICATION_KINDS = [
   'result_card',
   'resolution_card',
   'survey_card',
-] as const;
+] as const satisfies readonly Port.CardPush['card'][];
 
 /** A card shown in a bound chat, edited in place when it exists there already. */
 export const CardPush = z.object({
@@ -59,16 +59,11 @@ export type PushRequest = z.infer<typeof PushRequest>;
 export type CardPush = z.infer<typeof CardPush>;
 export type NoticePush = z.infer<typeof NoticePush>;
 
-export type PushOptions = {
-  /**
-   * Urgent pushes go out now; others wait until the community's quiet hours
-   * end. A card changed by a person's own action is urgent; announcements
-   * (vote opened, result) and notices are not.
-   */
-  urgent: boolean;
-};
-
-export interface PushQueue {
-  /** Queues pushes; idempotent per request (deterministic job ids), bursts of card edits coalesce. */
-  enqueue(requests: readonly PushRequest[], options: PushOptions): Promise<void>;
-}
+// Compile-time: each schema parses to exactly the port's type, both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShapes: [
+  Same<CardPush, Port.CardPush>,
+  Same<NoticePush, Port.NoticePush>,
+  Same<PushRequest, Port.PushRequest>,
+] = [true, true, true];
+void sameShapes;

@@ -15,7 +15,9 @@
  */
 import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 import { communityPolicy } from '../../src/app/core.ts';
-import type { Clock, CommunityRecord } from '../../src/app/ports/store.ts';
+import type { Clock } from '../../src/app/ports/clock.ts';
+import type { PushQueue as PushQueuePort } from '../../src/app/ports/queue.ts';
+import type { CommunityRecord } from '../../src/app/ports/store.ts';
 import { deliveryTime } from '../../src/domain/quiet-hours.ts';
 import {
   cardJobId,
@@ -26,7 +28,7 @@ import {
   noticeJobId,
   PUSH_QUEUE,
 } from './job-ids.ts';
-import { type CardPush, type PushQueue as PushQueuePort, PushRequest } from './push-request.ts';
+import { type CardPush, PushRequest } from './push-request.ts';
 
 /**
  * Runs a bucket's job this long after the bucket ends, so an enqueue that

@@ -9,22 +9,20 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { migrateChat } from '../../src/app/migrate-chat.ts';
-import type { OutboundMessage } from '../../src/app/outbound.ts';
+import type { Clock } from '../../src/app/ports/clock.ts';
 import type {
   CardMessageKey,
   CardMessageStore,
   ChatMigrationStore,
   ChatRouteStore,
-  DeliveryProblemStore,
-  NoticeDeliveryStore,
-} from '../../src/app/ports/delivery.ts';
-import type {
   ChatSender,
   ChatTarget,
-  Clock,
-  Platform,
+  DeliveryProblemStore,
+  NoticeDeliveryStore,
+  OutboundMessage,
   SendResult,
-} from '../../src/app/ports/store.ts';
+} from '../../src/app/ports/delivery.ts';
+import type { Platform } from '../../src/app/ports/store.ts';
 import { answeredFailure, createCardSends, MAX_UNKNOWN_SENDS } from './card-sends.ts';
 import { cardKeyOf, PUSH_QUEUE } from './job-ids.ts';
 import {

@@ -4,8 +4,8 @@
  * claims. Implemented in src/store/chat-store.ts.
  */
 import type { Locale } from '../../i18n/translate.ts';
-import type { ChatMigrationStore } from './delivery.ts';
-import type { ChatTarget, Platform } from './store.ts';
+import type { ChatMigrationStore, ChatTarget } from './delivery.ts';
+import type { Platform } from './store.ts';
 
 /** A chat as the adapter sees it before acting. */
 export type ChatContext = {

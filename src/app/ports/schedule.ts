@@ -6,9 +6,9 @@
  */
 import type { LadderAudience } from '../../domain/escalation.ts';
 import type { VoterUnit } from '../../domain/policy.ts';
+import type { ChatTarget } from './delivery.ts';
 import type {
   AuditInput,
-  ChatTarget,
   CommunityRecord,
   Platform,
   ProposalRecord,

@@ -6,23 +6,8 @@
 import type { BallotChoice } from '../../domain/ballot.ts';
 import type { ProposalStatus } from '../../domain/proposal.ts';
 import type { ResolutionStatus } from '../../domain/resolution.ts';
-import type { OutboundMessage } from '../outbound.ts';
-import type { Role } from '../roster-row.ts';
-
-export interface Clock {
-  /** The current instant. Read once per use case and passed down. */
-  now(): Date;
-}
-
-export interface IdSource {
-  /** A new unique id (UUID text). */
-  next(): string;
-}
-
-export interface RandomSource {
-  /** `count` cryptographically random integers in [0, below). */
-  ints(count: number, below: number): number[];
-}
+import type { Role } from '../../domain/role.ts';
+import type { IdSource } from './clock.ts';
 
 export type Platform = 'telegram' | 'slack';
 
@@ -387,33 +372,3 @@ export interface DeliberationStore {
 }
 
 // ---------------------------------------------------------------------------
-// Delivery: how the workers' push queue reaches a chat platform. Each platform
-// adapter (bots/telegram, bots/slack) implements ChatSender; the composition
-// root hands the senders to the workers, which never import the bots.
-
-/**
- * A chat to write to: a group/channel, or a person's private chat (Telegram: the user id).
- * `threadId`: the forum topic to post in (Telegram `message_thread_id`), when the chat's
- * binding names one; it is resolved from the binding when the push goes out.
- */
-export type ChatTarget = { platform: Platform; chatId: string; threadId?: string | undefined };
-
-export type SendResult =
-  | { kind: 'sent'; messageId: string }
-  /** The platform asked to wait (HTTP 429 retry_after): pause this target, then retry. */
-  | { kind: 'retry_after'; ms: number }
-  /** Never deliverable (bot removed, chat gone, user never started the bot): record, do not retry. */
-  | { kind: 'gone'; reason: string }
-  /** The message to edit no longer exists; send a new one instead. */
-  | { kind: 'message_missing' }
-  /** The chat has a new id (a group upgraded to a supergroup): move it there, then resend. */
-  | { kind: 'migrated'; toChatId: string }
-  /** Anything else (network, 5xx): retry with backoff. */
-  | { kind: 'failed'; reason: string };
-
-export interface ChatSender {
-  /** Posts a new message. Makes exactly one platform call; never retries by itself. */
-  send(target: ChatTarget, message: OutboundMessage): Promise<SendResult>;
-  /** Replaces a message's text and buttons in place (an unchanged text counts as sent). */
-  edit(target: ChatTarget, messageId: string, message: OutboundMessage): Promise<SendResult>;
-}

@@ -15,7 +15,8 @@ import {
   participationView,
 } from '../../app/board.ts';
 import { communityPolicy } from '../../app/core.ts';
-import type { Clock, CommunityRecord } from '../../app/ports/store.ts';
+import type { Clock } from '../../app/ports/clock.ts';
+import type { CommunityRecord } from '../../app/ports/store.ts';
 import { t } from '../../i18n/translate.ts';
 import { html } from '../html.ts';
 import { type BoardHotTopic, boardPage } from './board-page.ts';

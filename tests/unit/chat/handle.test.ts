@@ -3,8 +3,8 @@
  * be told, in which form, whatever platform renders it.
  */
 import { describe, expect, it } from 'vitest';
-import type { MessageLine } from '../../../src/app/outbound.ts';
 import type { ChatContext } from '../../../src/app/ports/chat.ts';
+import type { MessageLine } from '../../../src/app/ports/delivery.ts';
 import type { ActorRef } from '../../../src/app/ports/store.ts';
 import type { StatusReader } from '../../../src/app/status.ts';
 import { parseCommand } from '../../../src/chat/commands.ts';

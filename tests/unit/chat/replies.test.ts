@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderReply } from '../../../bots/telegram/render.ts';
 import type { Refusal } from '../../../src/app/core.ts';
-import type { MessageLine } from '../../../src/app/outbound.ts';
+import type { MessageLine } from '../../../src/app/ports/delivery.ts';
 import {
   assignLines,
   cosignLines,

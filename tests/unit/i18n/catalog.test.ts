@@ -22,11 +22,11 @@ import type {
 import type { ProposeOutcome } from '../../../src/app/propose.ts';
 import type { RelayVoteOutcome } from '../../../src/app/relay-vote.ts';
 import type { ReportProgressOutcome } from '../../../src/app/report-progress.ts';
-import type { Role } from '../../../src/app/roster-row.ts';
 import type { ScheduleVoteOutcome } from '../../../src/app/schedule-vote.ts';
 import type { OpenStatusOutcome, ProposalStatusOutcome } from '../../../src/app/status.ts';
 import type { WithdrawOutcome } from '../../../src/app/withdraw-proposal.ts';
 import type { EscalationLevel } from '../../../src/domain/escalation.ts';
+import type { Role } from '../../../src/domain/role.ts';
 import { YishiError } from '../../../src/errors.ts';
 import { en, type MessageKey } from '../../../src/i18n/catalog-en.ts';
 import { zhCN } from '../../../src/i18n/catalog-zh-CN.ts';

@@ -4,7 +4,7 @@ import {
   encodeCallbackData,
   parseCallbackData,
 } from '../../../bots/telegram/callback-data.ts';
-import type { ButtonAction } from '../../../src/app/outbound.ts';
+import type { ButtonAction } from '../../../src/app/ports/delivery.ts';
 
 const MAX_NUMBER = 2_147_483_647;
 

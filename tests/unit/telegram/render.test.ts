@@ -7,7 +7,7 @@ import {
   renderReply,
   TELEGRAM_TEXT_LIMIT,
 } from '../../../bots/telegram/render.ts';
-import type { OutboundMessage } from '../../../src/app/outbound.ts';
+import type { OutboundMessage } from '../../../src/app/ports/delivery.ts';
 
 const HOSTILE = '<b>x</b> & <a href="tg://user?id=1">y</a>';
 

@@ -1,7 +1,7 @@
 import { Api } from 'grammy';
 import { describe, expect, it } from 'vitest';
 import { createTelegramSender } from '../../../bots/telegram/sender.ts';
-import type { OutboundMessage } from '../../../src/app/outbound.ts';
+import type { OutboundMessage } from '../../../src/app/ports/delivery.ts';
 
 type Call = { method: string; payload: Record<string, unknown> };
 type Reply =

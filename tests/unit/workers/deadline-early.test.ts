@@ -5,7 +5,7 @@
  * until the reconciler's next pass, a minute later.
  */
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/app/ports/store.ts';
+import type { Clock } from '../../../src/app/ports/clock.ts';
 import type { CloseBatcher } from '../../../workers/deadlines/close-batcher.ts';
 import { type DeadlineDeps, processDeadline } from '../../../workers/deadlines/processors.ts';
 import type { DeadlineJob } from '../../../workers/queues.ts';

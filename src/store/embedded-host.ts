@@ -11,6 +11,7 @@
 import { mkdir, mkdtemp, open, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { YishiError } from '../errors.ts';
 
 /** Where a data directory's lock and socket live: beside it, not in it (PGlite owns its files). */
@@ -66,6 +67,46 @@ async function claimLock(runDir: string): Promise<number | 'claimed'> {
   throw new YishiError('database_in_use', `cannot take the lock ${lockFile(runDir)}`);
 }
 
+// Frontend message types (the first byte): an extended-protocol exchange runs from its first
+// Parse/Bind/Describe/Execute/Close/Flush to its Sync; a simple Query is whole on its own.
+const EXCHANGE = new Set([...'PBDECH'].map((c) => c.charCodeAt(0)));
+const ENDS_EXCHANGE = new Set([...'SQ'].map((c) => c.charCodeAt(0)));
+
+/**
+ * PGlite as the socket server sees it, so that one client's exchange is never
+ * interleaved with another's. The server queues every connection's messages
+ * one at a time and keeps to one connection only while PGlite is inside a
+ * transaction; between transactions it took turns message by message, so two
+ * processes' Parse/Bind pairs on PGlite's one session could bind each other's
+ * statement. Reporting "in a transaction" from a client's first message to its
+ * Sync makes the server keep to that client until the exchange is whole.
+ */
+function oneExchangeAtATime(pglite: PGlite): PGlite {
+  let exchangeOpen = false;
+  return new Proxy(pglite, {
+    get(target, key) {
+      if (key === 'isInTransaction') return () => exchangeOpen || target.isInTransaction();
+      if (key === 'execProtocolRawStream') {
+        return (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+          const type = message[0] ?? 0;
+          if (ENDS_EXCHANGE.has(type)) exchangeOpen = false;
+          else if (EXCHANGE.has(type)) exchangeOpen = true;
+          return target.execProtocolRawStream(message, options);
+        };
+      }
+      // The server's ROLLBACK for a client that left mid-exchange: nobody's exchange is open after it.
+      if (key === 'exec') {
+        return (query: string) => {
+          exchangeOpen = false;
+          return target.exec(query);
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * Opens `dataDir` and serves it (this process takes the lock), or finds the
  * process that serves it. With `exclusive`, a directory another live process
@@ -99,7 +140,7 @@ export async function openEmbedded(
     // Left behind by an owner that was killed; the lock says nobody serves it now.
     await rm(socketFile(runDir), { force: true });
     const server = new PGLiteSocketServer({
-      db: pglite,
+      db: oneExchangeAtATime(pglite),
       path: socketFile(runDir),
       // The default in this version is 1: a second connection was refused.
       maxConnections: 100,

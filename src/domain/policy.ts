@@ -9,6 +9,13 @@ import { CATEGORY_SLUG_PATTERN, MANDATORY_CATEGORIES, OTHER_CATEGORY } from './c
 import { formatClockTime, parseClockTime } from './clock-time.ts';
 import { DurationSchema, formatDuration, PositiveDurationSchema } from './duration.ts';
 import { formatRatio, type Ratio, RatioSchema } from './ratio.ts';
+import {
+  serializeWatch,
+  toWatchPolicy,
+  WATCH_KEYS,
+  WatchFileSchema,
+  type WatchPolicy,
+} from './watch.ts';
 
 export {
   type CategoryInfo,
@@ -69,6 +76,8 @@ export type Policy = {
   readonly board: BoardAccess;
   /** Count words of ordinary messages in the chats the committee opted in (`/topics on`). */
   readonly hotTopics: 'off' | 'on';
+  /** Thresholds of the watchfulness rules (src/domain/watch.ts). */
+  readonly watch: WatchPolicy;
 };
 
 /** `public`: the key may be the slug; `link`: only the stored unguessable key; `off`: 404. */
@@ -172,6 +181,7 @@ export const PolicyFileSchema = z.strictObject(
       .enum(['public', 'link', 'off'], { error: 'expected "public", "link" or "off"' })
       .prefault('link'),
     hotTopics: z.enum(['off', 'on'], { error: 'expected "off" or "on"' }).prefault('off'),
+    watch: WatchFileSchema.prefault({}),
   },
   { error: 'expected a JSON object of policy settings' },
 );
@@ -200,6 +210,7 @@ function toPolicy(file: z.output<typeof PolicyFileSchema>): Policy {
     digest: { weekday: file.digest.weekday as IsoWeekday, minuteOfDay: file.digest.time },
     board: file.board,
     hotTopics: file.hotTopics,
+    watch: toWatchPolicy(file.watch),
   };
 }
 
@@ -220,6 +231,7 @@ const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': Object.keys(PolicyFileSchema.shape),
   points: Object.keys(PointsSchema.shape),
   digest: Object.keys(DigestSchema.shape),
+  watch: WATCH_KEYS,
 };
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -275,5 +287,6 @@ export function serializePolicy(policy: Policy): Required<PolicyFile> {
     digest: { weekday: policy.digest.weekday, time: formatClockTime(policy.digest.minuteOfDay) },
     board: policy.board,
     hotTopics: policy.hotTopics,
+    watch: serializeWatch(policy.watch),
   };
 }

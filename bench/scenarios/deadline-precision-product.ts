@@ -14,7 +14,7 @@ import { awaitProbes, probesFrom } from '../lib/probes.ts';
 import { awaitScheduled, countingPushQueue, startBenchWorkers } from '../lib/product-workers.ts';
 import { privateRedis, uniquePrefix } from '../lib/redis.ts';
 import { proposalId, seedCommunities, seedProposals } from '../lib/seed.ts';
-import type { PrecisionRun, PrecisionSizes } from './deadline-precision.ts';
+import type { PrecisionRun, PrecisionSizes } from './deadline-precision-run.ts';
 
 const DAY_MS = 86_400_000;
 const PER_COMMUNITY = 1000;

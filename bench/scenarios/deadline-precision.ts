@@ -5,23 +5,19 @@
  * the default `hz 10`. Baseline: bare BullMQ delayed jobs, same backlog.
  */
 import { addBareBacklog, bareDeadlines } from '../lib/bare-deadlines.ts';
-import type { LatencySummary } from '../lib/latency.ts';
 import { awaitProbes, probesFrom } from '../lib/probes.ts';
 import { privateRedis, uniquePrefix } from '../lib/redis.ts';
 import { ratio } from '../lib/report.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
 import { productPrecision } from './deadline-precision-product.ts';
+import type { PrecisionRun, PrecisionSizes } from './deadline-precision-run.ts';
 
 const DAY_MS = 86_400_000;
-
-export type PrecisionSizes = { backlog: number; everyMs: number; forMs: number; leadMs: number };
 
 export const precisionSizes = (quick: boolean): PrecisionSizes =>
   quick
     ? { backlog: 2_000, everyMs: 100, forMs: 5_000, leadMs: 1_500 }
     : { backlog: 100_000, everyMs: 100, forMs: 60_000, leadMs: 2_000 };
-
-export type PrecisionRun = { lateness: LatencySummary; missing: number; early: number };
 
 async function bareRun(sizes: PrecisionSizes, log: (m: string) => void): Promise<PrecisionRun> {
   const redis = await privateRedis();

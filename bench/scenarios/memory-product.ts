@@ -6,7 +6,7 @@
 import { createBenchDatabase } from '../lib/database.ts';
 import { privateRedis, uniquePrefix } from '../lib/redis.ts';
 import { startWorkerProcess } from '../lib/worker-process.ts';
-import type { MemoryRun, MemoryStep } from './memory.ts';
+import type { MemoryRun, MemoryStep } from './memory-run.ts';
 
 const PER_COMMUNITY = 1000;
 const DAY_MS = 86_400_000;

@@ -8,11 +8,9 @@ import { privateRedis, uniquePrefix } from '../lib/redis.ts';
 import { ratio } from '../lib/report.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
 import { productMemory } from './memory-product.ts';
+import type { MemoryRun, MemoryStep } from './memory-run.ts';
 
 const DAY_MS = 86_400_000;
-
-export type MemoryStep = { pending: number; redisBytes: number; rssMb: number | null };
-export type MemoryRun = { steps: MemoryStep[]; bytesPerDeadline: number };
 
 export const memorySteps = (quick: boolean) =>
   quick ? [500, 1_000, 2_000] : [10_000, 25_000, 50_000, 100_000];

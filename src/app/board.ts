@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { BoardAccess } from '../domain/policy.ts';
+import type { BallotCounts } from '../domain/tally.ts';
 import { communityPolicy } from './core.ts';
 import type { CommunityRecord, ProposalStateName } from './ports/store.ts';
 import { type ProposalStatusRow, type ProposalStatusView, statusView } from './status.ts';
@@ -191,7 +192,7 @@ export type TimelineEvent =
       kind: 'closed';
       at: string;
       result: string;
-      tally: { for: number; against: number; abstain: number };
+      tally: BallotCounts;
       eligible: number;
     }
   | { kind: 'assigned'; at: string; lead: string; coop: string[]; dueAt: string }

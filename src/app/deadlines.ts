@@ -7,6 +7,7 @@
 
 import type { Policy } from '../domain/policy.ts';
 import { closeVoting, expire, openVoting } from '../domain/proposal.ts';
+import type { BallotCounts } from '../domain/tally.ts';
 import { type CoreDeps, communityPolicy, transition } from './core.ts';
 import type { Publication } from './ports/delivery.ts';
 import type { VoteCloseStore } from './ports/schedule.ts';
@@ -99,7 +100,7 @@ export type CloseVoteOutcome =
       kind: 'closed';
       number: number;
       result: 'passed' | 'rejected' | 'no_quorum';
-      tally: { for: number; against: number; abstain: number };
+      tally: BallotCounts;
       eligible: number;
       publish: Publication[];
     }
@@ -114,7 +115,7 @@ type ClosedVote = Extract<CloseVoteOutcome, { kind: 'closed' }>;
  */
 function decideClose(
   p: ProposalRecord,
-  counts: { for: number; against: number; abstain: number },
+  counts: BallotCounts,
   policy: Policy,
   now: Date,
 ): ClosedVote | Moved {

@@ -7,6 +7,7 @@
 import { escalationLevelAt } from '../domain/escalation.ts';
 import type { Policy } from '../domain/policy.ts';
 import { isOverdue } from '../domain/resolution.ts';
+import type { BallotCounts } from '../domain/tally.ts';
 import { communityPolicy, iso } from './core.ts';
 import type {
   CommunityRecord,
@@ -52,8 +53,6 @@ export interface StatusReader {
   ): Promise<{ balance: number; recent: PointsEntryRecord[] }>;
 }
 
-export type ChoiceCounts = { for: number; against: number; abstain: number };
-
 export type ResolutionStatusView = {
   lead: string;
   coop: string[];
@@ -87,7 +86,7 @@ export type ProposalStatusView = {
   /** Ballots cast of the eligible voters; null until voting opens. */
   turnout: { ballots: number; eligible: number } | null;
   /** The final tally, only once the vote has closed (never while `voting`). */
-  tally: ChoiceCounts | null;
+  tally: BallotCounts | null;
   result: 'passed' | 'rejected' | 'no_quorum' | null;
   resolution: ResolutionStatusView | null;
 };

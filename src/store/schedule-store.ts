@@ -7,7 +7,6 @@ import type { NoticeReader, VoterStanding } from '../app/notices.ts';
 import type { ChatTarget } from '../app/ports/delivery.ts';
 import type {
   BoundChat,
-  ChoiceTally,
   DeadlineSubject,
   NoticeLedger,
   NoticeTx,
@@ -20,6 +19,7 @@ import type {
 } from '../app/ports/schedule.ts';
 import type { Platform, ResolutionStateName } from '../app/ports/store.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
+import type { BallotCounts } from '../domain/tally.ts';
 import { auditRow, deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import type { SqlDriver } from './sql-driver.ts';
@@ -293,12 +293,11 @@ export function noticeReader(db: { sql: SqlDriver }): NoticeReader {
   };
 }
 
-const countsOf = (rows: { proposalId: string; choice: keyof ChoiceTally; n: number }[]) => {
-  const counts = new Map<string, ChoiceTally>();
+const countsOf = (rows: { proposalId: string; choice: keyof BallotCounts; n: number }[]) => {
+  const counts = new Map<string, BallotCounts>();
   for (const row of rows) {
     const tally = counts.get(row.proposalId) ?? { for: 0, against: 0, abstain: 0 };
-    tally[row.choice] = row.n;
-    counts.set(row.proposalId, tally);
+    counts.set(row.proposalId, { ...tally, [row.choice]: row.n });
   }
   return counts;
 };

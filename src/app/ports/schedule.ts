@@ -6,6 +6,7 @@
  */
 import type { LadderAudience } from '../../domain/escalation.ts';
 import type { VoterUnit } from '../../domain/policy.ts';
+import type { BallotCounts } from '../../domain/tally.ts';
 import type { ChatTarget } from './delivery.ts';
 import type {
   AuditInput,
@@ -113,9 +114,6 @@ export interface NoticeLedger {
   ): Promise<{ recorded: true; outcome: T } | { recorded: false }>;
 }
 
-/** Ballots per choice. */
-export type ChoiceTally = { for: number; against: number; abstain: number };
-
 /**
  * What closing many votes in one transaction reads and writes: the set-based
  * twin of the deliberation ports `closeVote` uses, so a storm of votes due at
@@ -128,10 +126,10 @@ export interface VoteCloseTx {
   ): Promise<ProposalRecord[]>;
   communities(ids: readonly string[]): Promise<CommunityRecord[]>;
   /** Counting ballots per choice of each proposal (proposals without ballots may be absent). */
-  ballotCounts(proposalIds: readonly string[]): Promise<Map<string, ChoiceTally>>;
+  ballotCounts(proposalIds: readonly string[]): Promise<Map<string, BallotCounts>>;
   /** Sets each proposal's final state and tally, closed at `closedAt`. */
   closeProposals(
-    rows: readonly { id: string; state: ProposalStateName; tally: ChoiceTally }[],
+    rows: readonly { id: string; state: ProposalStateName; tally: BallotCounts }[],
     closedAt: Date,
   ): Promise<void>;
   appendAudits(entries: readonly AuditInput[]): Promise<void>;

@@ -7,6 +7,7 @@ import type { BallotChoice } from '../../domain/ballot.ts';
 import type { ProposalStatus } from '../../domain/proposal.ts';
 import type { ResolutionStatus } from '../../domain/resolution.ts';
 import type { Role } from '../../domain/role.ts';
+import type { BallotCounts } from '../../domain/tally.ts';
 import type { IdSource } from './clock.ts';
 
 export type Platform = 'telegram' | 'slack';
@@ -207,7 +208,7 @@ export type ProposalRecord = {
   votingClosesAt: Date | null;
   eligibleCount: number | null;
   closedAt: Date | null;
-  tally: { for: number; against: number; abstain: number } | null;
+  tally: BallotCounts | null;
   withdrawnAt: Date | null;
   followUpOf: string | null;
 };
@@ -290,7 +291,7 @@ export interface DeliberationTx {
     historyId: string,
     at: Date,
   ): Promise<void>;
-  ballotCounts(proposalId: string): Promise<{ for: number; against: number; abstain: number }>;
+  ballotCounts(proposalId: string): Promise<BallotCounts>;
   /** Household ids in a building of the community, by unit (`3-201`), for relays. */
   householdByUnit(
     communityId: string,

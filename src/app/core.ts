@@ -13,8 +13,15 @@ import type {
   DeliberationStore,
   DeliberationTx,
 } from './ports/store.ts';
+import type { WatchStore } from './ports/watch.ts';
 
-export type CoreDeps = { clock: Clock; ids: IdSource; store: DeliberationStore };
+export type CoreDeps = {
+  clock: Clock;
+  ids: IdSource;
+  store: DeliberationStore;
+  /** The watchfulness rules' store; without it no rule is evaluated (unit tests). */
+  watch?: WatchStore | undefined;
+};
 
 export type Refusal =
   | { kind: 'not_joined' }

@@ -1,4 +1,5 @@
 import { checkRelayEligibility } from '../domain/ballot.ts';
+import type { Policy } from '../domain/policy.ts';
 import {
   actorLabel,
   type Command,
@@ -11,6 +12,7 @@ import {
 import { PERMISSIONS, permits } from './permissions.ts';
 import type { Choice } from './ports/store.ts';
 import { type BallotOutcome, ballotWindowRefusal, recordBallot } from './record-ballot.ts';
+import { watchRelay } from './watch.ts';
 
 export const PAPER_REF_MAX = 64;
 
@@ -37,7 +39,9 @@ export async function relayVote(
       reason: paperRef === '' ? 'empty' : `longer than ${PAPER_REF_MAX}`,
     };
   }
-  return run(deps, input, async (tx, now): Promise<RelayVoteOutcome> => {
+  // What the watch rules need, set when this call (not a replay of a stored outcome) records a relay.
+  let relayed: (Parameters<typeof watchRelay>[2] & { policy: Policy; now: Date }) | undefined;
+  const outcome = await run(deps, input, async (tx, now): Promise<RelayVoteOutcome> => {
     const actor = await tx.actor(input.actor);
     if (isRefusal(actor)) return actor;
     if (!permits(actor, PERMISSIONS.relayVote))
@@ -70,7 +74,7 @@ export async function relayVote(
     if (closed) return closed;
     if (!(await tx.eligibility(p.id, household.householdId)))
       return { kind: 'not_eligible', number: p.number };
-    return recordBallot(deps, tx, {
+    const recorded = await recordBallot(deps, tx, {
       proposal: p,
       voterKey: household.householdId,
       cast: {
@@ -84,5 +88,23 @@ export async function relayVote(
       policy,
       audit: { actor: actorLabel(actor) },
     });
+    if (recorded.kind === 'recorded') {
+      relayed = {
+        communityId,
+        proposalId: p.id,
+        number: p.number,
+        votingClosesAt: p.votingClosesAt,
+        representativeId: actor.residentId,
+        buildingId: actor.buildingId,
+        policy,
+        now,
+      };
+    }
+    return recorded;
   });
+  if (relayed && deps.watch) {
+    const { policy, now, ...relay } = relayed;
+    await watchRelay({ clock: deps.clock, ids: deps.ids, watch: deps.watch }, policy, relay, now);
+  }
+  return outcome;
 }

@@ -7,7 +7,7 @@
 import type { BoardLinks } from '../app/board-links.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { CountingChats, MessageSink } from '../app/count-message.ts';
-import type { RosterDeps } from '../app/deps.ts';
+import type { JoinDeps } from '../app/join-household.ts';
 import type { ChatContext, ChatStore } from '../app/ports/chat.ts';
 import type { ButtonAction } from '../app/ports/delivery.ts';
 import type { HotTopicStore } from '../app/ports/hot-topics.ts';
@@ -21,7 +21,7 @@ export type { ButtonAction } from '../app/ports/delivery.ts';
 /** The use cases and stores the conversation calls. */
 export type ChatDeps = {
   core: CoreDeps;
-  joinCodes: Pick<RosterDeps, 'clock' | 'ids' | 'joinCodes'>;
+  joinCodes: JoinDeps;
   status: StatusReader;
   chats: Pick<ChatStore, 'setLocale'>;
   /** PUBLIC_URL and the board keys: `/status N` cards link to their board page; absent, no link. */

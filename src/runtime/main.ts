@@ -15,6 +15,7 @@ import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { describeError, YishiError } from '../errors.ts';
 import { openDatabase, pingDatabase } from '../store/database.ts';
 import { deliberationStore } from '../store/deliberation-store.ts';
+import { watchStore } from '../store/watch-store.ts';
 import {
   createDependencyHealth,
   type Dependency,
@@ -104,7 +105,12 @@ async function start(mode: Mode): Promise<void> {
   }
 
   probes = { database: () => pingDatabase(db), redis: () => pingRedis(redis) };
-  const core = { clock: systemClock, ids: uuidSource, store: deliberationStore(db) };
+  const core = {
+    clock: systemClock,
+    ids: uuidSource,
+    store: deliberationStore(db),
+    watch: watchStore(db),
+  };
   let workers: Workers | undefined;
   let web: Web | undefined;
   try {

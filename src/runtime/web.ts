@@ -81,7 +81,12 @@ export async function startWeb(deps: {
     hotTopics: { topics: hot.topics, chats: hot.chats },
     countMessage: hot.countMessage,
     core,
-    joinCodes: { clock: core.clock, ids: core.ids, joinCodes: joinCodeStore(db) },
+    joinCodes: {
+      clock: core.clock,
+      ids: core.ids,
+      joinCodes: joinCodeStore(db),
+      watch: core.watch,
+    },
     status: statusReader(db),
     // PUBLIC_URL enters the conversation here: `/status N` cards link to the board page.
     boardLinks: config.publicUrl ? { publicUrl: config.publicUrl, keys: boardKeys(db) } : undefined,

@@ -8,6 +8,7 @@ import type {
   JoinCodeGrant,
   JoinCodeStore,
   JoinRedemption,
+  JoinTarget,
   Platform,
   RosterEntry,
   RosterImportSummary,
@@ -277,102 +278,112 @@ export function joinCodeStore({ sql }: Pick<Database, 'sql'>): JoinCodeStore {
         deferAudit(db, { ...audit, payload: { households: grants.length } });
       }),
 
-    redeem: (codeHash, identity, ids, at): Promise<JoinRedemption> =>
-      sql.transaction(async (db) => {
-        const account = `${identity.platform}:${identity.userId}`;
-        // One account's redemptions run one after another, so two codes tapped at once by the
-        // same account link it once (the second reads as already linked), not a key violation.
-        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          `join:${account}`,
-        ]);
-        const [code] = await db.query<{
-          id: string;
-          communityId: string;
-          communityName: string;
-          householdId: string;
-          unit: string;
-          building: string;
-          revoked: boolean;
-        }>(
-          `SELECT j.id, j."communityId", c.name AS "communityName", j."householdId", h.unit,
+    redeem: (codeHash, identity, ids, at) =>
+      sql.transaction(
+        async (db): Promise<{ outcome: JoinRedemption; target: JoinTarget | null }> => {
+          const account = `${identity.platform}:${identity.userId}`;
+          // One account's redemptions run one after another, so two codes tapped at once by the
+          // same account link it once (the second reads as already linked), not a key violation.
+          await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+            `join:${account}`,
+          ]);
+          const [code] = await db.query<{
+            id: string;
+            communityId: string;
+            communityName: string;
+            householdId: string;
+            unit: string;
+            building: string;
+            revoked: boolean;
+          }>(
+            `SELECT j.id, j."communityId", c.name AS "communityName", j."householdId", h.unit,
                   b.name AS building, j."revokedAt" IS NOT NULL AS revoked
            FROM "JoinCode" j
            JOIN "Community" c ON c.id = j."communityId"
            JOIN "Household" h ON h.id = j."householdId"
            JOIN "Building" b ON b.id = h."buildingId"
            WHERE j."codeHash" = $1`,
-          [codeHash],
-        );
-        if (!code || code.revoked) return { kind: 'code_unknown' };
-        const [linked] = await db.query<{ building: string; unit: string }>(
-          `SELECT b.name AS building, h.unit FROM "ChatIdentity" ci
+            [codeHash],
+          );
+          if (!code) return { outcome: { kind: 'code_unknown' }, target: null };
+          const target = { communityId: code.communityId, householdId: code.householdId };
+          if (code.revoked) return { outcome: { kind: 'code_unknown' }, target };
+          const [linked] = await db.query<{ building: string; unit: string }>(
+            `SELECT b.name AS building, h.unit FROM "ChatIdentity" ci
            JOIN "Resident" r ON r.id = ci."residentId"
            JOIN "Household" h ON h.id = r."householdId"
            JOIN "Building" b ON b.id = h."buildingId"
            WHERE ci."communityId" = $1 AND ci.platform = $2::"Platform" AND ci."userId" = $3`,
-          [code.communityId, identity.platform, identity.userId],
-        );
-        if (linked) return { kind: 'already_linked', ...linked };
-        // Conditional update: of two concurrent redemptions only one sees usedAt null.
-        const claimed = await db.execute(
-          `UPDATE "JoinCode" SET "usedAt" = $2, "usedBy" = $3
-           WHERE id = $1 AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
-          [code.id, at, account],
-        );
-        if (claimed === 0) {
-          // A code revoked meanwhile is unknown; a double tap by the same account is already linked.
-          const [latest] = await db.query<{ revoked: boolean; usedBy: string | null }>(
-            `SELECT "revokedAt" IS NOT NULL AS revoked, "usedBy" FROM "JoinCode" WHERE id = $1`,
-            [code.id],
+            [code.communityId, identity.platform, identity.userId],
           );
-          if (latest?.revoked) return { kind: 'code_unknown' };
-          if (latest?.usedBy === account) {
-            return { kind: 'already_linked', building: code.building, unit: code.unit };
+          if (linked) return { outcome: { kind: 'already_linked', ...linked }, target };
+          // Conditional update: of two concurrent redemptions only one sees usedAt null.
+          const claimed = await db.execute(
+            `UPDATE "JoinCode" SET "usedAt" = $2, "usedBy" = $3
+           WHERE id = $1 AND "usedAt" IS NULL AND "revokedAt" IS NULL`,
+            [code.id, at, account],
+          );
+          if (claimed === 0) {
+            // A code revoked meanwhile is unknown; a double tap by the same account is already linked.
+            const [latest] = await db.query<{ revoked: boolean; usedBy: string | null }>(
+              `SELECT "revokedAt" IS NOT NULL AS revoked, "usedBy" FROM "JoinCode" WHERE id = $1`,
+              [code.id],
+            );
+            if (latest?.revoked) return { outcome: { kind: 'code_unknown' }, target };
+            if (latest?.usedBy === account) {
+              return {
+                outcome: { kind: 'already_linked', building: code.building, unit: code.unit },
+                target,
+              };
+            }
+            return { outcome: { kind: 'code_used' }, target };
           }
-          return { kind: 'code_used' };
-        }
 
-        // Link the first member without an account on this platform; a household
-        // listed without members gets one, named after its unit.
-        const [member] = await db.query<{ id: string }>(
-          `SELECT r.id FROM "Resident" r WHERE r."householdId" = $1
+          // Link the first member without an account on this platform; a household
+          // listed without members gets one, named after its unit.
+          const [member] = await db.query<{ id: string }>(
+            `SELECT r.id FROM "Resident" r WHERE r."householdId" = $1
            ORDER BY EXISTS (SELECT 1 FROM "ChatIdentity" ci
                             WHERE ci."residentId" = r.id AND ci.platform = $2::"Platform"),
                     r."createdAt", r.id
            LIMIT 1`,
-          [code.householdId, identity.platform],
-        );
-        const residentId = member?.id ?? ids.next();
-        if (!member) {
-          db.defer(
-            `INSERT INTO "Resident" (id, "communityId", "householdId", name, roles, "createdAt", "updatedAt")
-             VALUES ($1, $2, $3, $4, '{resident}', ${NOW}, ${NOW})`,
-            [residentId, code.communityId, code.householdId, code.unit],
+            [code.householdId, identity.platform],
           );
-        }
-        db.defer(
-          `INSERT INTO "ChatIdentity" (id, "communityId", "residentId", platform, "userId", "linkedAt")
+          const residentId = member?.id ?? ids.next();
+          if (!member) {
+            db.defer(
+              `INSERT INTO "Resident" (id, "communityId", "householdId", name, roles, "createdAt", "updatedAt")
+             VALUES ($1, $2, $3, $4, '{resident}', ${NOW}, ${NOW})`,
+              [residentId, code.communityId, code.householdId, code.unit],
+            );
+          }
+          db.defer(
+            `INSERT INTO "ChatIdentity" (id, "communityId", "residentId", platform, "userId", "linkedAt")
            VALUES ($1, $2, $3, $4::"Platform", $5, $6)`,
-          [ids.next(), code.communityId, residentId, identity.platform, identity.userId, at],
-        );
-        deferAudit(db, {
-          communityId: code.communityId,
-          // Never the chat account itself: the sealed chain must outlive an erased household.
-          actor: `resident:${residentId}`,
-          action: 'household.joined',
-          subject: `household:${code.householdId}`,
-          payload: { residentId, platform: identity.platform },
-          at,
-        });
-        return {
-          kind: 'joined',
-          communityId: code.communityId,
-          communityName: code.communityName,
-          building: code.building,
-          unit: code.unit,
-          residentId,
-        };
-      }),
+            [ids.next(), code.communityId, residentId, identity.platform, identity.userId, at],
+          );
+          deferAudit(db, {
+            communityId: code.communityId,
+            // Never the chat account itself: the sealed chain must outlive an erased household.
+            actor: `resident:${residentId}`,
+            action: 'household.joined',
+            subject: `household:${code.householdId}`,
+            payload: { residentId, platform: identity.platform },
+            at,
+          });
+          return {
+            outcome: {
+              kind: 'joined',
+              communityId: code.communityId,
+              communityName: code.communityName,
+              building: code.building,
+              unit: code.unit,
+              residentId,
+            },
+            target,
+          };
+        },
+      ),
   };
 }
 

@@ -73,6 +73,9 @@ export type JoinRedemption =
   | { kind: 'code_used' }
   | { kind: 'already_linked'; building: string; unit: string };
 
+/** The household a presented code was issued for, also when refused: the watch rules count attempts. */
+export type JoinTarget = { communityId: string; householdId: string };
+
 export interface CommunityStore {
   create(community: CommunityRecord, audit: AuditInput): Promise<void>;
   get(id: string): Promise<CommunityRecord | undefined>;
@@ -103,14 +106,15 @@ export interface JoinCodeStore {
   ): Promise<void>;
   /**
    * Consumes the code with this hash and links the chat account to a resident
-   * of its household, atomically: a code is used at most once.
+   * of its household, atomically: a code is used at most once. `target` is the
+   * code's household whenever the code exists (joined, used, revoked, already linked).
    */
   redeem(
     codeHash: string,
     identity: { platform: Platform; userId: string },
     ids: IdSource,
     at: Date,
-  ): Promise<JoinRedemption>;
+  ): Promise<{ outcome: JoinRedemption; target: JoinTarget | null }>;
 }
 
 export type ChatBindingInput = {

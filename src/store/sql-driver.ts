@@ -7,13 +7,7 @@
  * as UTC dates, arrays as arrays.
  */
 import type pg from 'pg';
-import {
-  infrastructureError,
-  inTransaction,
-  type SqlSession,
-  type SqlValue,
-  sqlSession,
-} from './sql-session.ts';
+import { onConnection, type SqlSession, type SqlValue } from './sql-session.ts';
 
 export type SqlDriver = {
   /**
@@ -31,16 +25,14 @@ export type SqlDriver = {
 
 /** `named`: prepare each statement once per connection (PostgreSQL); see sqlSession. */
 export function poolDriver(pool: pg.Pool, options: { named: boolean }): SqlDriver {
-  const autocommit = sqlSession(pool, options);
+  const single = { ...options, autocommit: true };
+  // A statement on its own still checks a connection out (not pool.query): a connection lost
+  // while in use must reach the caller as database_unreachable, not the process as an 'error'.
   return {
-    transaction: (work) => inTransaction(pool, work, options),
+    transaction: (work) => onConnection(pool, work, options),
     query: <R>(text: string, values?: readonly SqlValue[]) =>
-      autocommit.query<R>(text, values).catch((error: unknown) => {
-        throw infrastructureError(error);
-      }),
+      onConnection(pool, (session) => session.query<R>(text, values), single),
     execute: (text, values) =>
-      autocommit.execute(text, values).catch((error: unknown) => {
-        throw infrastructureError(error);
-      }),
+      onConnection(pool, (session) => session.execute(text, values), single),
   };
 }

@@ -202,22 +202,23 @@ export function infrastructureError(error: unknown, lost?: Error): unknown {
 }
 
 /**
- * Runs `work` in one transaction on a pooled connection; retries it (up to 5
- * times) when it lost a deadlock or serialization race. A connection that
- * failed mid-transaction is discarded rather than given back to the pool.
+ * Runs `work` on a pooled connection, in one transaction or (`autocommit`)
+ * each statement on its own; a transaction that lost a deadlock or
+ * serialization race runs again (up to 5 times). Outages and timeouts reach
+ * the caller as `YishiError` (infrastructureError); a connection that failed
+ * is discarded rather than given back to the pool.
  */
-export async function inTransaction<T>(
+export async function onConnection<T>(
   pool: pg.Pool,
   work: (session: SqlSession) => Promise<T>,
-  options: { named?: boolean } = {},
+  options: { named?: boolean; autocommit?: boolean } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect().catch((error: unknown) => {
       throw unreachable(error);
     });
     // The pool listens for errors only on idle clients: a connection lost while checked out
-    // (PostgreSQL stopped mid-transaction) emits 'error' with no listener, which ends the
-    // process. The statement in flight fails on its own, and so does the transaction.
+    // (PostgreSQL stopped mid-statement) emits 'error' with no listener, which ends the process.
     let lost: Error | undefined;
     const onLost = (error: Error) => {
       lost = error;
@@ -226,26 +227,28 @@ export async function inTransaction<T>(
     // Discarded unless PostgreSQL itself answered every statement (a SQLSTATE error is an answer).
     let broken = true;
     try {
-      await client.query('BEGIN');
-      let result: T;
-      try {
-        const session = sqlSession(client, options);
-        result = await work(session);
+      if (!options.autocommit) await client.query('BEGIN');
+      const session = sqlSession(client, options);
+      const result = await work(session).then(async (done) => {
         await session.flush();
-      } catch (error) {
-        // On a lost connection the ROLLBACK fails too: the work's own error is the one to report.
-        await client.query('ROLLBACK').catch(() => {
-          throw error;
-        });
-        broken = false;
-        throw error;
-      }
-      await client.query('COMMIT');
+        return done;
+      });
+      if (!options.autocommit) await client.query('COMMIT');
       broken = false;
       return result;
     } catch (error) {
+      if (options.autocommit) broken = !(error instanceof pg.DatabaseError) || lost !== undefined;
+      // On a lost connection the ROLLBACK fails too: the work's own error is the one to report.
+      else if (
+        await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        )
+      )
+        broken = false;
       const failure = infrastructureError(error, lost);
-      if (failure !== error || !retryable(error) || attempt >= 5) throw failure;
+      if (failure !== error || !retryable(error) || attempt >= 5 || options.autocommit)
+        throw failure;
     } finally {
       client.removeListener('error', onLost);
       client.release(broken);

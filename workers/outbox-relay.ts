@@ -17,13 +17,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { noticePushKey } from '../src/app/notice-push-key.ts';
 import type { Clock } from '../src/app/ports/clock.ts';
 import type { PushQueue } from '../src/app/ports/queue.ts';
 import type { OutboxFeed, OutboxRow, ScheduleReader } from '../src/app/ports/schedule.ts';
+import { watchAlertPushes } from '../src/app/watch-alert.ts';
 import type { WorkerLog } from './deadlines/log.ts';
 import type { DeadlineScheduler } from './deadlines/scheduler.ts';
 import { type CardPush, type NoticePush, PUBLICATION_KINDS } from './push/push-request.ts';
-import { noticePushKey } from './queues.ts';
 
 export type OutboxRelayDeps = {
   feed: OutboxFeed;
@@ -56,6 +57,8 @@ export type OutboxRelay = {
 const KINDS: ReadonlySet<string> = new Set(PUBLICATION_KINDS);
 /** A chat event, not a card: the bot is back in a bound chat (src/app/chat-membership.ts). */
 const CHAT_RESTORED = 'chat_restored';
+/** A watchfulness alert for the supervision group (src/app/watch.ts). */
+const WATCH_ALERT = 'watch_alert';
 
 /** Tells the community's committee, in their private chats, that the bot is back in a chat. */
 async function committeeNotices(deps: OutboxRelayDeps, row: OutboxRow): Promise<NoticePush[]> {
@@ -87,9 +90,22 @@ return 0`;
 
 async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Promise<void> {
   const events = all.filter((row) => row.kind === CHAT_RESTORED);
-  const rows = events.length === 0 ? all : all.filter((row) => row.kind !== CHAT_RESTORED);
+  const alerts = all.filter((row) => row.kind === WATCH_ALERT);
+  const rows =
+    events.length + alerts.length === 0
+      ? all
+      : all.filter((row) => row.kind !== CHAT_RESTORED && row.kind !== WATCH_ALERT);
   const told = (await Promise.all(events.map((row) => committeeNotices(deps, row)))).flat();
   if (told.length > 0) await deps.push.enqueue(told, { urgent: false });
+  // A watch alert is news now, quiet hours or not: the row's id is the alert's key.
+  const warned = (
+    await Promise.all(
+      alerts.map((row) =>
+        watchAlertPushes(deps.reader, { key: row.id, communityId: row.communityId }),
+      ),
+    )
+  ).flat();
+  if (warned.length > 0) await deps.push.enqueue(warned, { urgent: true });
   const subjects = new Map<string, { communityId: string; number: number }>();
   for (const row of rows) {
     subjects.set(`${row.communityId}/${row.number}`, row);

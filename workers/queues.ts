@@ -4,7 +4,6 @@
  * deterministic, versioned job ids (no `:`, never all digits) that make
  * scheduling idempotent.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type Deadline, type DeadlineType, deadlineJobId } from '../src/app/deadline-plan.ts';
 
@@ -54,17 +53,4 @@ export function deadlineJob(d: Deadline): DeadlineJob {
 /** The job id of a parsed job: the same builder the plan used. */
 export function jobIdOf(job: DeadlineJob): string {
   return deadlineJobId(job.type, job.subjectId, new Date(job.dueAtMs), job.detail);
-}
-
-/**
- * The key of one notice push to one chat: the deadline's job id plus the
- * target, so each chat gets a notice once (the push queue records it in
- * NoticeSent as it goes out). A target that is not plain `[A-Za-z0-9_-]`, or
- * too long for the push contract's 160 characters, is replaced by its hash.
- */
-export function noticePushKey(jobId: string, platform: string, chatId: string): string {
-  const target = `${platform}-${chatId}`;
-  const key = `${jobId}-${target}`;
-  if (key.length <= 160 && /^[A-Za-z0-9_-]+$/.test(target)) return key;
-  return `${jobId}-h${createHash('sha256').update(target).digest('hex').slice(0, 32)}`;
 }

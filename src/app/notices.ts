@@ -10,35 +10,18 @@ import { ceilShare } from '../domain/ratio.ts';
 import { formatDate, formatDateTime, type Locale, normalizeLocale, t } from '../i18n/translate.ts';
 import { communityPolicy } from './core.ts';
 import type { ButtonAction, MessageLine, OutboundMessage } from './ports/delivery.ts';
+import type { NoticePush } from './ports/queue.ts';
 import type { CommunityRecord, Platform } from './ports/store.ts';
 import { type ProposalStatusView, type StatusReader, statusView } from './status.ts';
+import { type WatchAlertReader, watchAlertMessage } from './watch-alert.ts';
 
-export type NoticeKind =
-  | 'vote_reminder'
-  | 'vote_reminder_private'
-  | 'due_reminder'
-  | 'escalation'
-  | 'digest'
-  | 'chat_restored';
-
-/** What a notice push names (the push queue's NoticePush has this shape). */
-export type NoticeRequest = {
-  notice: NoticeKind;
-  communityId: string;
-  /** The proposal/resolution number; absent for the digest. */
-  number?: number | undefined;
-  /** Escalation level (1..3) or reminder offset in ms before the deadline. */
-  detail?: number | undefined;
-  /** For chat_restored: the bound chat the bot is back in. */
-  about?: { platform: Platform; chatId: string } | undefined;
-  platform: Platform;
-  chatId: string;
-};
+/** What a notice push names: the push queue's NoticePush without its queue fields. */
+export type NoticeRequest = Omit<NoticePush, 'kind' | 'key'>;
 
 export type VoterStanding = 'not_voted' | 'voted' | 'not_eligible';
 
 /** The reads a notice needs beyond the status view. */
-export interface NoticeReader extends StatusReader {
+export interface NoticeReader extends StatusReader, WatchAlertReader {
   /** The locale chosen for a chat: its binding's, else its /lang preference; null for neither. */
   chatLocale(platform: Platform, chatId: string): Promise<string | null>;
   /** Whether the person behind a private chat (their chat identity) still has to vote. */
@@ -240,6 +223,7 @@ export async function renderNotice(
   const c: Context = { community, policy: communityPolicy(community), locale, now };
   if (request.notice === 'digest') return digest(reader, c);
   if (request.notice === 'chat_restored') return chatRestored(reader, request, c);
+  if (request.notice === 'watch_alert') return watchAlertMessage(reader, request.alert, c);
   if (request.number === undefined) return null;
   const row = await reader.proposal(community.id, request.number);
   if (!row) return null;

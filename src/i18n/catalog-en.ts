@@ -348,6 +348,18 @@ export const en = {
   'membership.chat_restored':
     '🔔 The bot is back in the bound chat {chat} of {community}; cards are posted there again. If they still do not arrive, check that the bot may post there; yishi chat list shows every chat.',
 
+  // Watchfulness alerts, to each member of the supervision group privately
+  'watch.relay_burst':
+    '⚠️ Watch alert ({community}): one building representative relayed {count} paper ballots for #{number} within {minutes} minutes (alert above {threshold}). Please check the paper ballots; the audit log records this alert (watch.alert).',
+  'watch.relay_share':
+    '⚠️ Watch alert ({community}): one building representative relayed the ballots of {count} households of their building for #{number} (alert above {threshold}). Please check the paper ballots with those households; the audit log records this alert (watch.alert).',
+  'watch.join_surge':
+    '⚠️ Watch alert ({community}): {count} households joined in the {hours} hours before the vote on #{number} opens, far above the usual rate (alert above {threshold}). Please check that the new accounts belong to their households; the audit log records this alert (watch.alert).',
+  'watch.join_codes':
+    '⚠️ Watch alert ({community}): one chat account tried the join codes of {count} different households within {hours} hours (alert above {threshold}). Codes may have leaked: consider issuing new ones with yishi roster codes; the audit log records this alert (watch.alert).',
+  'watch.last_minutes_relays':
+    '⚠️ Watch alert ({community}): in the last {minutes} minutes of the vote on #{number}, relayed paper ballots added {count} to the turnout (alert above {threshold}). Please check the paper ballots before the result is announced; the audit log records this alert (watch.alert).',
+
   // /help: line 1 is the syntax (the same in every locale), then what it does
   'help.heading': 'Commands you can use (N is the proposal number):',
   'help.slack_hint': 'On Slack, type /yishi before each command, e.g. /yishi vote 12 for',

@@ -311,6 +311,18 @@ export const zhCN: Record<MessageKey, string> = {
   'membership.chat_restored':
     '🔔 议事机器人已重新加入{community}的绑定群聊 {chat}，之后的卡片会恢复推送到该群。如仍收不到，请确认机器人在群内有发言权限；yishi chat list 可查看各群状态。',
 
+  // 异常提醒：私信民主监督小组每位成员
+  'watch.relay_burst':
+    '⚠️ 异常提醒（{community}）：一位楼栋议事代表在 {minutes} 分钟内为 #{number} 代投了 {count} 张纸质选票（提醒线 {threshold} 张）。请民主监督小组核对纸质选票原件；此提醒已记入审计日志（watch.alert）。',
+  'watch.relay_share':
+    '⚠️ 异常提醒（{community}）：一位楼栋议事代表为 #{number} 代投了本楼栋 {count} 户的选票（提醒线 {threshold} 户）。请民主监督小组向这些住户核对纸质选票；此提醒已记入审计日志（watch.alert）。',
+  'watch.join_surge':
+    '⚠️ 异常提醒（{community}）：#{number} 表决开始前 {hours} 小时内有 {count} 户新加入，明显高于平时（提醒线 {threshold} 户）。请民主监督小组核实新账号确属本户；此提醒已记入审计日志（watch.alert）。',
+  'watch.join_codes':
+    '⚠️ 异常提醒（{community}）：同一个聊天账号在 {hours} 小时内尝试了 {count} 户的入户码（提醒线 {threshold} 户）。入户码可能已外泄，可用 yishi roster codes 重新发放；此提醒已记入审计日志（watch.alert）。',
+  'watch.last_minutes_relays':
+    '⚠️ 异常提醒（{community}）：#{number} 表决结束前 {minutes} 分钟内，代投的纸质选票使参与数增加了 {count} 票（提醒线 {threshold} 票）。请民主监督小组在公布结果前核对纸质选票原件；此提醒已记入审计日志（watch.alert）。',
+
   // /help：第一行是命令格式（各语言相同），之后是说明
   'help.heading': '您可以使用的命令（N 为议题编号）：',
   'help.slack_hint': '在 Slack 中，请在命令前加 /yishi，例如：/yishi vote 12 for',

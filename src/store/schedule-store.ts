@@ -35,6 +35,7 @@ import {
 } from './sql-rows.ts';
 import type { SqlSession, SqlValue } from './sql-session.ts';
 import { statusReader } from './status-store.ts';
+import { watchAlertReader } from './watch-store.ts';
 
 const SCHEDULED_COMMUNITY = `SELECT ${COMMUNITY_COLUMNS}, c."createdAt" FROM "Community" c`;
 
@@ -242,6 +243,7 @@ export function noticeReader(db: { sql: SqlDriver }): NoticeReader {
   const { sql } = db;
   return {
     ...statusReader(db),
+    ...watchAlertReader(db),
 
     async chatLocale(platform, chatId) {
       const [row] = await sql.query<{ locale: string | null }>(

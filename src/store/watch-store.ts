@@ -1,9 +1,11 @@
 /** The watch rules' reads and the alert's three writes (src/app/ports/watch.ts). */
 
 import type { WatchStore, WatchTx } from '../app/ports/watch.ts';
+import type { WatchAlertReader, WatchAlertView } from '../app/watch-alert.ts';
 import type { WatchFinding } from '../domain/watch.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
+import type { SqlDriver } from './sql-driver.ts';
 import type { SqlSession } from './sql-session.ts';
 
 /** The outbox kind that carries an alert to the supervision group (workers/outbox-relay.ts). */
@@ -134,5 +136,18 @@ export function watchStore({ sql }: Pick<Database, 'sql'>): WatchStore {
         }
         return work(watchTx(db));
       }),
+  };
+}
+
+/** The alert a supervisor's notice renders (src/app/watch-alert.ts). */
+export function watchAlertReader({ sql }: { sql: SqlDriver }): WatchAlertReader {
+  return {
+    async watchAlert(key) {
+      const [row] = await sql.query<WatchAlertView>(
+        'SELECT rule, number, count, threshold FROM "WatchAlert" WHERE key = $1',
+        [key],
+      );
+      return row;
+    },
   };
 }

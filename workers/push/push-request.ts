@@ -42,6 +42,7 @@ export const NoticePush = z.object({
     'escalation',
     'digest',
     'chat_restored',
+    'watch_alert',
   ]),
   communityId: id,
   /** The proposal/resolution number; absent for the digest. */
@@ -50,6 +51,11 @@ export const NoticePush = z.object({
   detail: z.number().int().optional(),
   /** For chat_restored: the bound chat the bot is back in. */
   about: z.object({ platform, chatId: id }).optional(),
+  /** For watch_alert: the alert's key (its WatchAlert row). */
+  alert: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,160}$/)
+    .optional(),
   platform,
   chatId: id,
 });

@@ -25,7 +25,8 @@ export type NoticeKind =
   | 'due_reminder'
   | 'escalation'
   | 'digest'
-  | 'chat_restored';
+  | 'chat_restored'
+  | 'watch_alert';
 
 /**
  * A one-off message: a reminder, an escalation level, the weekly digest.
@@ -43,6 +44,8 @@ export type NoticePush = {
   detail?: number | undefined;
   /** For chat_restored: the bound chat the bot is back in. */
   about?: { platform: Platform; chatId: string } | undefined;
+  /** For watch_alert: the alert's key (its WatchAlert row). */
+  alert?: string | undefined;
   platform: Platform;
   chatId: string;
 };

@@ -6,6 +6,7 @@
  * audit chain is not touched (it never held names or chat ids).
  */
 import { createHash } from 'node:crypto';
+import { accountHash } from '../app/watch.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import type { SqlSession } from './sql-session.ts';
@@ -15,10 +16,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** The unit an erased household is renamed to: the same for the same input, so a repeat finds it. */
 export const erasedUnit = (communityId: string, unit: string) =>
   `erased-${sha256(`${communityId}/${unit}`).slice(0, 12)}`;
-
-/** The hash a join attempt keeps instead of the account (src/store/watch-store.ts uses the same). */
-export const accountHash = (platform: string, userId: string) =>
-  sha256(`account/${platform}/${userId}`);
 
 type Account = { platform: 'telegram' | 'slack'; userId: string; linkedAt: Date };
 type Household = { id: string; building: string; unit: string; erasedAt: Date | null };

@@ -11,6 +11,7 @@ import { issueJoinCodes } from '../../../src/app/issue-join-codes.ts';
 import { joinHousehold } from '../../../src/app/join-household.ts';
 import { propose } from '../../../src/app/propose.ts';
 import { relayVote } from '../../../src/app/relay-vote.ts';
+import { accountHash } from '../../../src/app/watch.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { joinCodeStore } from '../../../src/store/roster-store.ts';
 import { watchStore } from '../../../src/store/watch-store.ts';
@@ -338,6 +339,12 @@ describe("one chat account trying several households' codes", () => {
     // The alert and the attempts name no account: only its hash's prefix, in the audit subject.
     const [entry] = await auditOf(db, c.id, 'watch.alert');
     expect(JSON.stringify(entry)).not.toContain('882000');
+    // Kept under the hash erasure deletes by (src/store/personal-data-store.ts).
+    const attempts = await db.sql.query<{ householdId: string }>(
+      `SELECT "householdId" FROM "JoinAttempt" WHERE "accountHash" = $1`,
+      [accountHash('telegram', '882000')],
+    );
+    expect(new Set(attempts.map((a) => a.householdId)).size).toBe(4);
   });
 
   it('three accounts each joining their own household alert no one', async () => {

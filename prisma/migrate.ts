@@ -9,10 +9,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type {
   MigrationList,
   SchemaEngine,
@@ -116,6 +113,8 @@ export async function openSchemaEngine(
       return adapter;
     },
   };
+  // Loaded with the engine, not at the top: commands that only read start without it.
+  const { bindMigrationAwareSqlAdapterFactory } = await import('@prisma/driver-adapter-utils');
   const engine = await bindings.SchemaEngine.new(
     { datamodels: [['schema.prisma', schema]] },
     log,

@@ -1,7 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { SingleBar } from 'cli-progress';
-import { parse } from 'csv-parse';
 import { ROSTER_HEADER } from '../app/roster-row.ts';
 
 export type CsvRead =
@@ -13,6 +11,11 @@ export type CsvRead =
  * progress bar follows the bytes read (large rosters take a while to parse).
  */
 export async function readRosterCsv(path: string, showProgress: boolean): Promise<CsvRead> {
+  // Loaded here, not at the top: every other command starts without them.
+  const [{ SingleBar }, { parse }] = await Promise.all([
+    import('cli-progress'),
+    import('csv-parse'),
+  ]);
   let size: number;
   try {
     size = (await stat(path)).size;

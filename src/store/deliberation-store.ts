@@ -22,8 +22,8 @@ import type { Role } from '../domain/role.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import {
-  COMMUNITY_COLUMNS,
-  type CommunityRow,
+  ballotCountsOf,
+  communityById,
   deferOutbox,
   PROPOSAL_COLUMNS,
   type ProposalRow,
@@ -219,13 +219,7 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
       return toActor(row as ActorRow);
     },
 
-    async community(id) {
-      const rows = await db.query<CommunityRow>(
-        `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = $1`,
-        [id],
-      );
-      return rows[0] ? toCommunity(rows[0]) : undefined;
-    },
+    community: (id) => communityById(db, id),
 
     async nextProposalNumber(communityId) {
       const rows = await db.query<{ number: number }>(
@@ -407,16 +401,12 @@ function sqlTx(session: SqlSession, claim?: PendingClaim): DeliberationTx {
       );
     },
 
-    async ballotCounts(proposalId) {
-      const rows = await db.query<{ choice: 'for' | 'against' | 'abstain'; n: number }>(
-        `SELECT choice::text AS choice, count(*)::int AS n FROM "Ballot"
-         WHERE "proposalId" = $1 GROUP BY choice`,
-        [proposalId],
-      );
-      const counts = { for: 0, against: 0, abstain: 0 };
-      for (const r of rows) counts[r.choice] = r.n;
-      return counts;
-    },
+    ballotCounts: async (proposalId) =>
+      (await ballotCountsOf(db, [proposalId])).get(proposalId) ?? {
+        for: 0,
+        against: 0,
+        abstain: 0,
+      },
 
     async householdByUnit(communityId, building, unit) {
       return db.query<{ householdId: string; buildingId: string; unit: string }>(

@@ -5,24 +5,19 @@
  */
 import { communityPolicy } from '../app/core.ts';
 import type { CountedDay, HotTopicStore, WindowTerm } from '../app/ports/hot-topics.ts';
-import type { CommunityRecord, Platform } from '../app/ports/store.ts';
+import type { Platform } from '../app/ports/store.ts';
 import { auditRow } from './audit-append.ts';
-import type { SqlValue } from './sql-session.ts';
+import {
+  COMMUNITY_COLUMNS,
+  type CommunityRow,
+  communitiesWhere,
+  communityById,
+  type SqlReads,
+  toCommunity,
+} from './sql-rows.ts';
 
 /** What the store runs its statements through (the database's `sql` driver). */
-export type SqlQueries = { query<R>(text: string, values?: readonly SqlValue[]): Promise<R[]> };
-
-type CommunityRow = { id: string; name: string; timezone: string; locale: string; policy: unknown };
-
-const toRecord = (row: CommunityRow): CommunityRecord => ({
-  id: row.id,
-  name: row.name,
-  timezone: row.timezone,
-  locale: row.locale === 'en' ? 'en' : 'zh-CN',
-  policy: (row.policy ?? {}) as Record<string, unknown>,
-});
-
-const COMMUNITY_COLUMNS = 'c.id, c.name, c.timezone, c.locale, c.policy';
+export type SqlQueries = SqlReads;
 
 export function hotTopicStore(sql: SqlQueries): HotTopicStore {
   return {
@@ -37,7 +32,7 @@ export function hotTopicStore(sql: SqlQueries): HotTopicStore {
           WHERE h.platform = $1::"Platform" AND h."chatId" = $2`,
         [platform, chatId],
       );
-      if (!row || communityPolicy(toRecord(row)).hotTopics !== 'on') return undefined;
+      if (!row || communityPolicy(toCommunity(row)).hotTopics !== 'on') return undefined;
       return { communityId: row.id, timezone: row.timezone };
     },
 
@@ -161,20 +156,10 @@ export function hotTopicStore(sql: SqlQueries): HotTopicStore {
       return row?.term;
     },
 
-    async countingCommunities() {
-      const rows = await sql.query<CommunityRow>(
-        `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.policy->>'hotTopics' = 'on' ORDER BY c.id`,
-      );
-      return rows.map(toRecord);
-    },
+    countingCommunities: () =>
+      communitiesWhere(sql, `WHERE c.policy->>'hotTopics' = 'on' ORDER BY c.id`),
 
-    async community(communityId) {
-      const [row] = await sql.query<CommunityRow>(
-        `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = $1`,
-        [communityId],
-      );
-      return row ? toRecord(row) : undefined;
-    },
+    community: (communityId) => communityById(sql, communityId),
 
     async committeeChats(communityId) {
       // A private chat's id is the person's user id; its /lang choice is kept as a preference.

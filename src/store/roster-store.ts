@@ -16,8 +16,8 @@ import type {
 } from '../app/ports/store.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
+import { communityById } from './sql-rows.ts';
 import type { SqlSession } from './sql-session.ts';
-import { communityReader } from './status-store.ts';
 
 /** Columns whose default is the time of the write: UTC, like every stored time (sql-session.ts). */
 const NOW = `(now() AT TIME ZONE 'UTC')`;
@@ -39,7 +39,7 @@ export function communityStore({ sql }: Pick<Database, 'sql'>): CommunityStore {
         );
         deferAudit(db, audit);
       }),
-    get: communityReader(sql),
+    get: (communityId) => communityById(sql, communityId),
   };
 }
 

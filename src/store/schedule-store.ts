@@ -19,13 +19,14 @@ import type {
 } from '../app/ports/schedule.ts';
 import type { Platform, ResolutionStateName } from '../app/ports/store.ts';
 import type { LadderAudience } from '../domain/escalation.ts';
-import type { BallotCounts } from '../domain/tally.ts';
 import { auditRow, deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import type { SqlDriver } from './sql-driver.ts';
 import {
+  ballotCountsOf,
   COMMUNITY_COLUMNS,
   type CommunityRow,
+  communitiesWhere,
   deferOutbox,
   PROPOSAL_COLUMNS,
   type ProposalRow,
@@ -60,11 +61,8 @@ export function scheduleReader({ sql }: Pick<Database, 'sql'>): ScheduleReader {
     const communities = new Map(
       (communityIds.length === 0
         ? []
-        : await sql.query<CommunityRow>(
-            `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = ANY($1::text[])`,
-            [communityIds],
-          )
-      ).map((c) => [c.id, toCommunity(c)]),
+        : await communitiesWhere(sql, 'WHERE c.id = ANY($1::text[])', [communityIds])
+      ).map((c) => [c.id, c]),
     );
     return found.flatMap(({ proposal, resolution }) => {
       const community = communities.get(proposal.communityId);
@@ -295,15 +293,6 @@ export function noticeReader(db: { sql: SqlDriver }): NoticeReader {
   };
 }
 
-const countsOf = (rows: { proposalId: string; choice: keyof BallotCounts; n: number }[]) => {
-  const counts = new Map<string, BallotCounts>();
-  for (const row of rows) {
-    const tally = counts.get(row.proposalId) ?? { for: 0, against: 0, abstain: 0 };
-    counts.set(row.proposalId, { ...tally, [row.choice]: row.n });
-  }
-  return counts;
-};
-
 /**
  * The batched close: a batch is six
  * statements whatever its size, with arrays for the lists (unnest), so the
@@ -323,25 +312,11 @@ function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
       return rows.map(toProposal);
     },
 
-    async communities(ids) {
-      if (ids.length === 0) return [];
-      const rows = await db.query<CommunityRow>(
-        `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = ANY($1::text[])`,
-        [[...ids]],
-      );
-      return rows.map(toCommunity);
-    },
+    communities: async (ids) =>
+      ids.length === 0 ? [] : communitiesWhere(db, 'WHERE c.id = ANY($1::text[])', [[...ids]]),
 
-    async ballotCounts(proposalIds) {
-      if (proposalIds.length === 0) return new Map();
-      return countsOf(
-        await db.query(
-          `SELECT "proposalId", choice::text AS choice, count(*)::int AS n FROM "Ballot"
-           WHERE "proposalId" = ANY($1::text[]) GROUP BY 1, 2`,
-          [[...proposalIds]],
-        ),
-      );
-    },
+    ballotCounts: async (proposalIds) =>
+      proposalIds.length === 0 ? new Map() : ballotCountsOf(db, proposalIds),
 
     async closeProposals(rows, closedAt) {
       if (rows.length === 0) return;

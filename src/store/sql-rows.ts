@@ -4,6 +4,7 @@
  * record whichever store it came through.
  */
 import type { CommunityRecord, ProposalRecord, ResolutionRecord } from '../app/ports/store.ts';
+import type { BallotCounts } from '../domain/tally.ts';
 import type { SqlSession, SqlValue } from './sql-session.ts';
 
 /** What a reader runs its statements through: the driver, or a transaction's session. */
@@ -28,6 +29,40 @@ export function toCommunity(row: CommunityRow): CommunityRecord {
     locale: row.locale === 'en' ? 'en' : 'zh-CN',
     policy: (row.policy ?? {}) as Record<string, unknown>,
   };
+}
+
+/** The communities `where` picks (on `c`; it may go on with ORDER BY). */
+export async function communitiesWhere(
+  sql: SqlReads,
+  where: string,
+  values: readonly SqlValue[] = [],
+): Promise<CommunityRecord[]> {
+  const rows = await sql.query<CommunityRow>(
+    `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c ${where}`,
+    values,
+  );
+  return rows.map(toCommunity);
+}
+
+export const communityById = async (sql: SqlReads, id: string) =>
+  (await communitiesWhere(sql, 'WHERE c.id = $1', [id]))[0];
+
+/** Ballots per choice of each proposal named (a proposal with none is absent). */
+export async function ballotCountsOf(
+  sql: SqlReads,
+  proposalIds: readonly string[],
+): Promise<Map<string, BallotCounts>> {
+  const rows = await sql.query<{ proposalId: string; choice: keyof BallotCounts; n: number }>(
+    `SELECT "proposalId", choice::text AS choice, count(*)::int AS n FROM "Ballot"
+     WHERE "proposalId" = ANY($1::text[]) GROUP BY 1, 2`,
+    [[...proposalIds]],
+  );
+  const counts = new Map<string, BallotCounts>();
+  for (const row of rows) {
+    const tally = counts.get(row.proposalId) ?? { for: 0, against: 0, abstain: 0 };
+    counts.set(row.proposalId, { ...tally, [row.choice]: row.n });
+  }
+  return counts;
 }
 
 export type ProposalRow = Omit<ProposalRecord, 'tally'> & {

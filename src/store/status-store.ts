@@ -2,16 +2,9 @@
  * The read side ({@link StatusReader}): plain reads, no locks; each view is
  * as fresh as the moment it is read.
  */
-import type { CommunityRecord } from '../app/ports/store.ts';
 import type { PointsEntryRecord, ProposalStatusRow, StatusReader } from '../app/status.ts';
 import { FINAL_PROPOSAL_STATES } from '../domain/proposal.ts';
-import {
-  COMMUNITY_COLUMNS,
-  type CommunityRow,
-  proposalsWithResolutions,
-  type SqlReads,
-  toCommunity,
-} from './sql-rows.ts';
+import { communityById, proposalsWithResolutions, type SqlReads } from './sql-rows.ts';
 
 type StatusColumns = { ballots: number; authorBuilding: string | null; authorUnit: string | null };
 
@@ -23,16 +16,6 @@ const STATUS_COLUMNS = {
 const AUTHOR_JOIN = `LEFT JOIN "Resident" ar ON ar.id = p."authorId"
   LEFT JOIN "Household" ah ON ah.id = ar."householdId"
   LEFT JOIN "Building" ab ON ab.id = ah."buildingId"`;
-
-export function communityReader(sql: SqlReads) {
-  return async (communityId: string): Promise<CommunityRecord | undefined> => {
-    const [row] = await sql.query<CommunityRow>(
-      `SELECT ${COMMUNITY_COLUMNS} FROM "Community" c WHERE c.id = $1`,
-      [communityId],
-    );
-    return row ? toCommunity(row) : undefined;
-  };
-}
 
 export function statusReader({ sql }: { sql: SqlReads }): StatusReader {
   async function rows(where: string, values: readonly (string | number | readonly string[])[]) {
@@ -56,7 +39,7 @@ export function statusReader({ sql }: { sql: SqlReads }): StatusReader {
   }
 
   return {
-    community: communityReader(sql),
+    community: (communityId) => communityById(sql, communityId),
 
     bindings: (communityId) =>
       sql.query(

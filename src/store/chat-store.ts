@@ -130,9 +130,5 @@ export function chatStore(db: Pick<Database, 'sql'>): ChatStore {
         [platform, chatId],
       );
     },
-
-    async pruneIdempotency(before) {
-      return sql.execute('DELETE FROM "IdempotencyRecord" WHERE at < $1', [before]);
-    },
   };
 }

@@ -79,11 +79,6 @@ export interface ChatStore extends ChatMembershipStore {
   /** Gives a claim back (the send failed), so a redelivery may reply; only the holder's `token` can. */
   releaseReply(key: string, token: string): Promise<void>;
   /**
-   * Deletes idempotency records and reply claims older than `before`
-   * (Telegram redelivers for up to 24 hours; keep at least that). Returns how many.
-   */
-  pruneIdempotency(before: Date): Promise<number>;
-  /**
    * The chat just wrote to the bot, so the bot may write to it again: forgets
    * a delivery refusal recorded for it (a resident who had not started the
    * bot, or had blocked it, and now has), or pushes to it would stay dropped.

@@ -4,6 +4,7 @@ import { bindChat } from '../../../src/app/bind-chat.ts';
 import { chatCommunity, chatLocale } from '../../../src/app/ports/chat.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { chatStore } from '../../../src/store/chat-store.ts';
+import { pruneExpired } from '../../../src/store/maintenance-store.ts';
 import { seedCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { linkTelegramAccounts, userIdOf } from '../../support/telegram.ts';
@@ -105,8 +106,12 @@ describe('chat store', () => {
     const old = new Date('2026-11-28T00:00:00Z');
     await chats.claimReply('tg-reply-1-1', old, lease);
     await db.prisma.idempotencyRecord.create({ data: { key: 'tg-1-1', at: old } });
-    const pruned = await chats.pruneIdempotency(new Date('2026-11-29T00:00:00Z'));
-    expect(pruned).toBe(2);
+    // The maintenance job's prune takes reply claims with the update ids.
+    const pruned = await pruneExpired(db, {
+      idempotencyBefore: new Date('2026-11-29T00:00:00Z'),
+      outboxBefore: new Date(0),
+    });
+    expect(pruned.idempotency).toBe(2);
     expect(
       await db.prisma.idempotencyRecord.findMany({
         select: { key: true },

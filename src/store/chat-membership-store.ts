@@ -91,18 +91,20 @@ const moveProblem: Move<void> = async (db, platform, from, to) => {
   );
 };
 
+const bindingOf = async (db: SqlSession, platform: Platform, chatId: string) =>
+  (
+    await db.query<{ id: string; communityId: string }>(
+      `SELECT id, "communityId" FROM "ChatBinding" WHERE ${KEY}`,
+      [platform, chatId],
+    )
+  )[0];
+
 const moveBinding: Move<{ communityId: string } | null> = async (db, platform, from, to) => {
-  const [binding] = await db.query<{ id: string; communityId: string }>(
-    `SELECT id, "communityId" FROM "ChatBinding" WHERE ${KEY}`,
-    [platform, from],
-  );
+  const binding = await bindingOf(db, platform, from);
   if (!binding) return null;
-  const [there] = await db.query<{ id: string }>(`SELECT id FROM "ChatBinding" WHERE ${KEY}`, [
-    platform,
-    to,
-  ]);
   // Someone bound the new id already (`chat bind` with it): that binding stands.
-  if (there) await db.execute('DELETE FROM "ChatBinding" WHERE id = $1', [binding.id]);
+  if (await bindingOf(db, platform, to))
+    await db.execute('DELETE FROM "ChatBinding" WHERE id = $1', [binding.id]);
   else await db.execute('UPDATE "ChatBinding" SET "chatId" = $2 WHERE id = $1', [binding.id, to]);
   return { communityId: binding.communityId };
 };
@@ -116,14 +118,6 @@ const movePreference: Move<void> = async (db, platform, from, to) => {
   );
   await db.execute(`DELETE FROM "ChatPreference" WHERE ${KEY}`, [platform, from]);
 };
-
-const bindingOf = async (db: SqlSession, platform: Platform, chatId: string) =>
-  (
-    await db.query<{ communityId: string }>(
-      `SELECT "communityId" FROM "ChatBinding" WHERE ${KEY}`,
-      [platform, chatId],
-    )
-  )[0];
 
 export function chatMembershipStore({ sql }: Pick<Database, 'sql'>): ChatMembershipStore {
   return {

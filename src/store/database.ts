@@ -8,7 +8,7 @@
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { YishiError } from '../errors.ts';
-import { type EmbeddedAccess, openEmbedded, ownerAlive } from './embedded-host.ts';
+import { openEmbedded, ownerAlive } from './embedded-host.ts';
 import { poolDriver, type SqlDriver } from './sql-driver.ts';
 
 export type DatabaseTarget =
@@ -76,6 +76,7 @@ function openPool(
   max: number,
   timeouts: DatabaseTimeouts,
   options: DatabaseOptions,
+  { keepIdle = false } = {},
 ): pg.Pool {
   // A caller waits at most 30 s for a connection, as long as a statement may run.
   const pool = new pg.Pool({
@@ -85,7 +86,9 @@ function openPool(
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     // Below the embedded socket's idle bound, so the pool retires a quiet connection before it is cut.
-    idleTimeoutMillis: Math.min(10_000, Math.floor(timeouts.idleInTransactionMs / 2)),
+    idleTimeoutMillis: keepIdle
+      ? 0
+      : Math.min(10_000, Math.floor(timeouts.idleInTransactionMs / 2)),
   });
   // An idle connection dropped by the server must not end the process; the next query reconnects.
   pool.on('error', (error) => options.onConnectionError?.(error));
@@ -111,12 +114,18 @@ function database(
   };
 }
 
-/** The embedded directory, served by this process or by the one that holds it. */
-async function accessEmbedded(
+/**
+ * The embedded directory, served by this process or by the one that holds it.
+ * A guest's pool makes its one connection before it is handed out: the owner
+ * may be a CLI command that stops taking connections when its own work is
+ * done (it waits for the connected ones), and a guest that finds it gone
+ * tries the lock again, so it becomes the next owner or the next one's guest.
+ */
+async function openEmbeddedPool(
   dataDir: string,
   timeouts: DatabaseTimeouts,
   options: DatabaseOptions,
-): Promise<{ access: EmbeddedAccess; connection: pg.PoolConfig }> {
+): Promise<{ pool: pg.Pool; connection: pg.PoolConfig; release: () => Promise<void> }> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const access = await openEmbedded(dataDir, {
@@ -124,15 +133,26 @@ async function accessEmbedded(
       timeouts: { idleMs: timeouts.idleInTransactionMs },
     });
     const connection = { host: access.socketDir, user: 'postgres', database: 'postgres' };
-    if (access.role === 'owner') return { access, connection };
-    // The owner may still be opening the directory: its socket appears when it is ready.
-    const probe = new pg.Client(connection);
-    const ready = await probe.connect().then(
+    if (access.role === 'owner') {
+      try {
+        // One connection per process: PGlite runs one statement at a time anyway.
+        const pool = openPool(connection, 1, timeouts, options);
+        return { pool, connection, release: () => access.close() };
+      } catch (error) {
+        await access.close();
+        throw error;
+      }
+    }
+    // Kept open while the command runs (the owner's idle bound ends a quiet one), so an owner
+    // that stops taking connections does not strand it between two statements.
+    const pool = openPool(connection, 1, timeouts, options, { keepIdle: true });
+    // The owner may still be opening the directory (its socket appears when it is ready) or be closing.
+    const ready = await pool.query('SELECT 1').then(
       () => true,
       () => false,
     );
-    await probe.end().catch(() => {});
-    if (ready) return { access, connection };
+    if (ready) return { pool, connection, release: async () => {} };
+    await pool.end().catch(() => {});
     if (Date.now() > deadline) {
       throw new YishiError(
         'database_in_use',
@@ -153,18 +173,8 @@ export async function openDatabase(
     const pool = openPool({ connectionString: target.url }, POOL_SIZE, timeouts, options);
     return database('postgres', pool, { connectionString: target.url }, async () => {});
   }
-  const { access, connection } = await accessEmbedded(target.dataDir, timeouts, options);
-  try {
-    // One connection per process: PGlite runs one statement at a time anyway, and its socket
-    // interleaves the protocol messages of concurrent connections outside a transaction.
-    const pool = openPool(connection, 1, timeouts, options);
-    return database('pglite', pool, connection, async () => {
-      if (access.role === 'owner') await access.close();
-    });
-  } catch (error) {
-    if (access.role === 'owner') await access.close();
-    throw error;
-  }
+  const { pool, connection, release } = await openEmbeddedPool(target.dataDir, timeouts, options);
+  return database('pglite', pool, connection, release);
 }
 
 /** True when the database answers a trivial query. */

@@ -8,10 +8,14 @@
  * than PGlite's own query API (a vote-like transaction of 5 statements:
  * 1.4 ms over the socket, 2.1 ms through `PGlite.transaction`).
  */
-import { mkdir, mkdtemp, open, readFile, rm, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer as SocketServer } from '@electric-sql/pglite-socket';
 import { YishiError } from '../errors.ts';
 
 /** Where a data directory's lock and socket live: beside it, not in it (PGlite owns its files). */
@@ -34,10 +38,18 @@ function alive(pid: number): boolean {
   }
 }
 
-async function holderOf(runDir: string): Promise<number | undefined> {
-  const text = await readFile(lockFile(runDir), 'utf8').catch(() => '');
-  const pid = Number.parseInt(text, 10);
+/** The lock's text as written, or null when there is no lock. */
+async function readLock(runDir: string): Promise<string | null> {
+  return readFile(lockFile(runDir), 'utf8').catch(() => null);
+}
+
+function pidIn(lock: string | null): number | undefined {
+  const pid = Number.parseInt(lock ?? '', 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+async function holderOf(runDir: string): Promise<number | undefined> {
+  return pidIn(await readLock(runDir));
 }
 
 export type EmbeddedAccess =
@@ -49,20 +61,71 @@ export type EmbeddedTimeouts = {
   idleMs: number;
 };
 
+/** Held while a stale lock is being removed: only its holder may unlink `lock`. */
+const takeoverFile = (runDir: string) => `${runDir}/lock.takeover`;
+/** A takeover takes microseconds; one older than this was left by a process that died in it. */
+const TAKEOVER_STALE_MS = 10_000;
+
+const codeOf = (error: unknown) => (error as { code?: unknown }).code;
+
+/**
+ * Creates the lock with this process's pid already in it. Written with
+ * `open('wx')` then `writeFile`, another opener could read it empty in
+ * between, call it stale and unlink a live lock: two PGlite instances on one
+ * directory. `link` publishes the whole file at once and fails if one exists.
+ */
+async function createLock(runDir: string): Promise<boolean> {
+  const draft = `${lockFile(runDir)}.${process.pid}.${randomUUID()}`;
+  await writeFile(draft, String(process.pid), { mode: 0o600 });
+  try {
+    await link(draft, lockFile(runDir));
+    return true;
+  } catch (error) {
+    if (codeOf(error) !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    await unlink(draft).catch(() => {});
+  }
+}
+
+/**
+ * Removes the lock if it still reads `stale`. Two openers that both found
+ * it stale could otherwise both unlink it, the second one removing the lock
+ * the first had just taken; the takeover file lets one of them at a time look
+ * and unlink. This process's own pid counts as stale: after a container
+ * restart the new server often has the pid the old one had.
+ */
+async function removeStaleLock(runDir: string, stale: string): Promise<void> {
+  try {
+    await writeFile(takeoverFile(runDir), String(process.pid), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if (codeOf(error) !== 'EEXIST') throw error;
+    const since = await stat(takeoverFile(runDir)).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (since > TAKEOVER_STALE_MS) await unlink(takeoverFile(runDir)).catch(() => {});
+    // Another opener is looking; it takes microseconds.
+    await delay(10);
+    return;
+  }
+  try {
+    if ((await readLock(runDir)) === stale) await unlink(lockFile(runDir)).catch(() => {});
+  } finally {
+    await unlink(takeoverFile(runDir)).catch(() => {});
+  }
+}
+
 async function claimLock(runDir: string): Promise<number | 'claimed'> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(lockFile(runDir), 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return 'claimed';
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-    }
-    const pid = await holderOf(runDir);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (await createLock(runDir)) return 'claimed';
+    const lock = await readLock(runDir);
+    // Gone already: its owner closed between our attempt and our look.
+    if (lock === null) continue;
+    const pid = pidIn(lock);
     if (pid !== undefined && pid !== process.pid && alive(pid)) return pid;
     // Stale: its process is gone (killed, crashed); the directory is free.
-    await unlink(lockFile(runDir)).catch(() => {});
+    await removeStaleLock(runDir, lock);
   }
   throw new YishiError('database_in_use', `cannot take the lock ${lockFile(runDir)}`);
 }
@@ -105,6 +168,23 @@ function oneExchangeAtATime(pglite: PGlite): PGlite {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * Stops taking connections and waits, at most `boundMs`, for the ones open to
+ * end. The owner may be a CLI command whose own work is done while other
+ * commands are connected to it: closing under them failed them mid-command.
+ * A client that finds the socket gone waits for the lock and opens the
+ * directory itself (database.ts). A quiet client is cut by the socket's idle
+ * bound anyway, so the wait ends when the last busy client does.
+ */
+async function drain(server: SocketServer, boundMs: number): Promise<void> {
+  // pglite-socket's stop() closes every connection at once; its net server drains them.
+  const net = (server as unknown as { server: Server | null }).server;
+  if (net === null) return;
+  const drained = new Promise<void>((resolve) => net.close(() => resolve()));
+  const timer = delay(boundMs, undefined, { ref: false });
+  await Promise.race([drained, timer]);
 }
 
 /**
@@ -151,7 +231,10 @@ export async function openEmbedded(
       role: 'owner',
       socketDir: runDir,
       async close() {
+        await drain(server, options.timeouts.idleMs);
         await server.stop();
+        // A message of a client that just left may still be running; PGlite is closed after it.
+        await pglite.runExclusive(async () => {});
         await pglite.close();
         await rm(socketFile(runDir), { force: true });
         await unlink(lockFile(runDir)).catch(() => {});

@@ -9,6 +9,7 @@ import type { Platform } from '../app/ports/store.ts';
 import { normalizeLocale } from '../i18n/translate.ts';
 import { chatMembershipStore } from './chat-membership-store.ts';
 import type { Database } from './database.ts';
+import { clearDeliveryProblem } from './delivery-store.ts';
 
 const LocaleColumn = z
   .string()
@@ -124,11 +125,6 @@ export function chatStore(db: Pick<Database, 'sql'>): ChatStore {
       await sql.execute(RELEASE_REPLY_SQL, [key, token]);
     },
 
-    async reachable(platform, chatId) {
-      await sql.execute(
-        'DELETE FROM "DeliveryProblem" WHERE platform = $1::"Platform" AND "chatId" = $2',
-        [platform, chatId],
-      );
-    },
+    reachable: (platform, chatId) => clearDeliveryProblem(db, { platform, chatId }),
   };
 }

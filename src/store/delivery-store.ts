@@ -2,7 +2,7 @@
  * The push queue's delivery ports in SQL: CardMessage, DeliveryProblem and
  * NoticeSent rows, and chat routes and migrations (chat-membership-store.ts).
  */
-import type { CardMessageKey, DeliveryStores } from '../app/ports/delivery.ts';
+import type { CardMessageKey, ChatTarget, DeliveryStores } from '../app/ports/delivery.ts';
 import { chatMembershipStore, chatRouteStore } from './chat-membership-store.ts';
 import type { Database } from './database.ts';
 
@@ -16,6 +16,11 @@ const cardKey = (key: CardMessageKey) => [
   key.kind,
 ];
 const CHAT = 'platform = $1::"Platform" AND "chatId" = $2';
+
+/** Forgets a recorded refusal (DeliveryStores.problems.clear and ChatStore.reachable). */
+export const clearDeliveryProblem = async ({ sql }: Pick<Database, 'sql'>, to: ChatTarget) => {
+  await sql.execute(`DELETE FROM "DeliveryProblem" WHERE ${CHAT}`, [to.platform, to.chatId]);
+};
 
 export function deliveryStores(db: Pick<Database, 'sql'>): DeliveryStores {
   const { sql } = db;
@@ -59,12 +64,7 @@ export function deliveryStores(db: Pick<Database, 'sql'>): DeliveryStores {
         ]);
         return rows.length > 0;
       },
-      async clear(target) {
-        await sql.execute(`DELETE FROM "DeliveryProblem" WHERE ${CHAT}`, [
-          target.platform,
-          target.chatId,
-        ]);
-      },
+      clear: (target) => clearDeliveryProblem(db, target),
     },
     notices: {
       async delivered(key) {

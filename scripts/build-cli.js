@@ -1,8 +1,7 @@
 // Bundles the committee CLI into one ES module (dist/cli.mjs) at install time.
 // Through tsx every `npx yishi` compiled ~150 TypeScript files at start, about
 // a second of CPU: 20 committee commands at once then queued for the 2 cores
-// for tens of seconds. The bundle starts in a fraction of that. Packages stay
-// external (resolved from node_modules as usual); a manifest lists the sources
+// for tens of seconds. The bundle starts in a fraction of that. A manifest lists the sources
 // the bundle was built from, so bin/yishi.js can fall back to tsx when one of
 // them has changed since (a developer editing the tree).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +25,14 @@ try {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Packages are bundled too: resolving and loading a few hundred small modules of zod,
+    // commander and pg cost a third of a command's start. Left outside: what loads
+    // WebAssembly or native code from beside its own files, and what only one command uses.
+    external: ['@prisma/*', '@electric-sql/*', 'pg-native', 'cli-progress', 'csv-parse'],
+    // Bundled CommonJS packages (pg) call require(); an ES module has none of its own.
+    banner: {
+      js: "import { createRequire as yishiCreateRequire } from 'node:module'; const require = yishiCreateRequire(import.meta.url);",
+    },
     outfile,
     metafile: true,
     logLevel: 'warning',

@@ -36,13 +36,19 @@ export type RetentionKind = keyof typeof RETENTION_MS;
 const before = (now: Date, kind: RetentionKind) => new Date(now.getTime() - RETENTION_MS[kind]);
 
 /**
- * Deletes every record past its retention at `now`; returns the rows deleted
- * per kind. Idempotent: a second run at the same time deletes nothing.
+ * Kinds the maintenance job's own prune step deletes (pruneExpired, with the
+ * same ages: the retention test checks they agree), right before this runs.
+ */
+type PrunedByMaintenance = 'idempotency' | 'outbox';
+
+/**
+ * Deletes every other record past its retention at `now`; returns the rows
+ * deleted per kind. Idempotent: a second run at the same time deletes nothing.
  */
 export async function pruneRetained(
   { sql }: Pick<Database, 'sql'>,
   now: Date,
-): Promise<Record<RetentionKind, number>> {
+): Promise<Record<Exclude<RetentionKind, PrunedByMaintenance>, number>> {
   const run = (text: string, kind: RetentionKind) => sql.execute(text, [before(now, kind)]);
   const hotTopicDays =
     (await run('DELETE FROM "HotTopicDay" WHERE day < $1::date', 'hotTopicDays')) +
@@ -52,8 +58,6 @@ export async function pruneRetained(
     `DELETE FROM "HotTopicTerm" t WHERE NOT EXISTS (SELECT 1 FROM "HotTopicDay" d WHERE d."termId" = t.id)`,
   );
   return {
-    idempotency: await run('DELETE FROM "IdempotencyRecord" WHERE at < $1', 'idempotency'),
-    outbox: await run('DELETE FROM "Outbox" WHERE "relayedAt" < $1', 'outbox'),
     joinAttempts: await run('DELETE FROM "JoinAttempt" WHERE at < $1', 'joinAttempts'),
     deliveryProblems: await run('DELETE FROM "DeliveryProblem" WHERE at < $1', 'deliveryProblems'),
     chatMigrations: await run('DELETE FROM "ChatMigration" WHERE at < $1', 'chatMigrations'),

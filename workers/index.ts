@@ -25,7 +25,11 @@ import { createCloseBatcher } from './deadlines/close-batcher.ts';
 import { silentLog, type WorkerLog } from './deadlines/log.ts';
 import type { DeadlineHooks } from './deadlines/processors.ts';
 import { type Reconciler, startReconciler } from './deadlines/reconciler.ts';
-import { createDeadlineScheduler, type DeadlineScheduler } from './deadlines/scheduler.ts';
+import {
+  createDeadlineScheduler,
+  DEFAULT_DEADLINE_HORIZON_MS,
+  type DeadlineScheduler,
+} from './deadlines/scheduler.ts';
 import { startDeadlineWorker } from './deadlines/worker.ts';
 import { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
 import { freshReads } from './push/fresh-reads.ts';
@@ -97,6 +101,12 @@ export type WorkersOptions = {
   lockDurationMs?: number;
   /** Reconciler interval. Default 60 s. */
   reconcileIntervalMs?: number;
+  /**
+   * Only deadlines due within this are jobs in Redis; the reconciler adds the
+   * others as they come into range. Default 48 h; at least twice the
+   * reconciler interval, so a pass always comes before a deadline is due.
+   */
+  deadlineHorizonMs?: number;
   /** Outbox relay settings; `false` runs no relay in this process. */
   relay?: OutboxRelayOptions | false;
   /** Refuse a Redis that may evict keys. Default true. */
@@ -139,6 +149,13 @@ function redisFrom(connection: string | RedisTarget): Redis {
 export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): Promise<Workers> {
   const log = deps.log ?? silentLog;
   const prefix = options.prefix ?? 'yishi';
+  const reconcileIntervalMs = options.reconcileIntervalMs ?? 60_000;
+  const horizonMs = options.deadlineHorizonMs ?? DEFAULT_DEADLINE_HORIZON_MS;
+  if (horizonMs < 2 * reconcileIntervalMs) {
+    throw new Error(
+      `startWorkers: the deadline horizon (${horizonMs} ms) must be at least twice the reconcile interval (${reconcileIntervalMs} ms)`,
+    );
+  }
   const connection =
     typeof options.connection === 'string'
       ? { url: options.connection, maxRetriesPerRequest: null }
@@ -195,6 +212,7 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
     prefix,
     reader: deps.reader,
     clock: deps.clock,
+    horizonMs,
   });
   const core: CoreDeps = { clock: deps.clock, ids: deps.ids, store: deps.store };
   const closer = deps.closer;
@@ -229,7 +247,7 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
   );
   const reconciler = startReconciler(
     { reader: deps.reader, scheduler, log },
-    { intervalMs: options.reconcileIntervalMs ?? 60_000 },
+    { intervalMs: reconcileIntervalMs },
   );
   const relay =
     options.relay === false

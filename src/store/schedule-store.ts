@@ -106,6 +106,21 @@ export function scheduleReader({ sql }: Pick<Database, 'sql'>): ScheduleReader {
         [afterId, limit],
       ),
 
+    subjectsDueBy: (until, leadMs, afterId, limit) =>
+      subjects(
+        `WHERE ($1::text IS NULL OR p.id > $1)
+           AND ((p.state = 'collecting' AND p."cosignDeadline" <= $3::timestamp(3))
+             OR (p.state = 'noticed' AND p."votingOpensAt" <= $3::timestamp(3))
+             OR (p.state = 'voting' AND p."votingClosesAt" <= $4::timestamp(3))
+             OR EXISTS (
+               SELECT 1 FROM "Resolution" r
+               WHERE r."proposalId" = p.id
+                 AND ((r.state IN ('assigned', 'in_progress') AND r."dueAt" <= $4::timestamp(3))
+                   OR (r.state = 'done' AND r."surveyClosesAt" <= $3::timestamp(3)))))
+         ORDER BY p.id LIMIT $2`,
+        [afterId, limit, until, new Date(until.getTime() + Math.max(0, leadMs))],
+      ),
+
     async communities(afterId, limit) {
       const rows = await sql.query<CommunityRow & { createdAt: Date }>(
         `${SCHEDULED_COMMUNITY} WHERE ($1::text IS NULL OR c.id > $1) ORDER BY c.id LIMIT $2`,

@@ -1,9 +1,16 @@
 /**
- * The reconciler: compares every pending deadline in PostgreSQL with the
- * queue and recreates what is missing, at start and on an interval. After a
- * Redis flush or restart without persistence every deadline comes back (with
- * the same job id, so one that still exists is left alone) and fires once.
+ * The reconciler: compares the pending deadlines in PostgreSQL due within the
+ * horizon with the queue and recreates what is missing, at start and on an
+ * interval. Each pass thereby adds the deadlines that came into range since
+ * the last one; after a Redis flush or restart without persistence the
+ * horizon comes back (with the same job ids, so one that still exists is
+ * left alone) and each deadline fires once.
+ *
+ * A pass only adds: a subject it read may have changed since, and the outbox
+ * relay's sync of the newer state must keep its jobs (a stale job the pass
+ * adds finds itself superseded when it fires, like any missed removal).
  */
+import { communityPolicy } from '../../src/app/core.ts';
 import type {
   DeadlineSubject,
   ScheduledCommunity,
@@ -18,6 +25,7 @@ import type { DeadlineScheduler } from './scheduler.ts';
  */
 const PAGE = 500;
 
+/** Subjects and communities read; deadlines within the horizon (jobs added or already there). */
 export type ReconcileSummary = { subjects: number; deadlines: number; communities: number };
 
 /**
@@ -42,13 +50,47 @@ async function pipelined<T>(
   return total;
 }
 
+/**
+ * How long before its anchor time (vote closing, resolution due time) a
+ * deadline of these communities may fall: the longest reminder, or an
+ * escalation level with a negative offset.
+ */
+function leadOf(communities: readonly ScheduledCommunity[]): number {
+  let lead = 0;
+  for (const community of communities) {
+    const policy = communityPolicy(community);
+    lead = Math.max(
+      lead,
+      ...policy.remindersBeforeDueMs,
+      ...policy.escalationAfterDueMs.map((ms) => -ms),
+    );
+  }
+  return lead;
+}
+
 export async function reconcile(deps: {
   reader: ScheduleReader;
   scheduler: DeadlineScheduler;
 }): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { subjects: 0, deadlines: 0, communities: 0 };
+  // Read once: deadlines that enter the horizon during the pass are the next pass's.
+  const until = deps.scheduler.horizonEnd();
+  let leadMs = 0;
+  summary.communities = await pipelined<ScheduledCommunity>(
+    (after) => deps.reader.communities(after?.id ?? null, PAGE),
+    async (page) => {
+      leadMs = Math.max(leadMs, leadOf(page));
+      const plans = await Promise.all(
+        page.map(async (community) => ({
+          subjectId: community.id,
+          plan: await deps.scheduler.digestPlanFor(community),
+        })),
+      );
+      summary.deadlines += await deps.scheduler.addMany(plans);
+    },
+  );
   summary.subjects = await pipelined<DeadlineSubject>(
-    (after) => deps.reader.pendingSubjects(after?.proposal.id ?? null, PAGE),
+    (after) => deps.reader.subjectsDueBy(until, leadMs, after?.proposal.id ?? null, PAGE),
     async (page) => {
       const plans = await Promise.all(
         page.map(async (subject) => ({
@@ -56,21 +98,7 @@ export async function reconcile(deps: {
           plan: await deps.scheduler.planFor(subject),
         })),
       );
-      await deps.scheduler.syncMany(plans);
-      for (const { plan } of plans) summary.deadlines += plan.length;
-    },
-  );
-  summary.communities = await pipelined<ScheduledCommunity>(
-    (after) => deps.reader.communities(after?.id ?? null, PAGE),
-    async (page) => {
-      const plans = await Promise.all(
-        page.map(async (community) => ({
-          subjectId: community.id,
-          plan: await deps.scheduler.digestPlanFor(community),
-        })),
-      );
-      await deps.scheduler.syncMany(plans);
-      for (const { plan } of plans) summary.deadlines += plan.length;
+      summary.deadlines += await deps.scheduler.addMany(plans);
     },
   );
   return summary;

@@ -6,6 +6,10 @@
  * kept in a Redis set so the old ones can be found; should a removal be
  * missed (a crash, a job running at that moment), the processor still finds
  * its id absent from the plan and does nothing.
+ *
+ * Only deadlines due within the horizon (48 h by default) become jobs: Redis
+ * holds what is near, PostgreSQL the rest, and the reconciler's periodic pass
+ * adds each deadline as it comes into range (workers/deadlines/reconciler.ts).
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -46,13 +50,30 @@ export const DEADLINE_EARLY_WAKE_MS = 150;
 /** An index entry outlives its last deadline by this much. */
 const INDEX_TTL_MS = 7 * 86_400_000;
 
+/** How far ahead deadlines are kept in Redis unless told otherwise. */
+export const DEFAULT_DEADLINE_HORIZON_MS = 48 * 3_600_000;
+
 export type SubjectPlan = { subjectId: string; plan: readonly Deadline[] };
 
 export type DeadlineScheduler = {
-  /** Makes the jobs of `subjectId` (a proposal, or a community for its digest) exactly `plan`. */
+  /**
+   * Makes the jobs of `subjectId` (a proposal, or a community for its digest)
+   * exactly the deadlines of `plan` due within the horizon; the later ones are
+   * left to the reconciler's pass.
+   */
   sync(subjectId: string, plan: readonly Deadline[]): Promise<void>;
   /** {@link sync} for many subjects at once. */
   syncMany(entries: readonly SubjectPlan[]): Promise<void>;
+  /**
+   * Adds the jobs of the plans' deadlines due within the horizon and removes
+   * nothing; the number of such deadlines. The reconciler's pass uses it: its
+   * plans may be older than a sync the relay made meanwhile, and a stale plan
+   * must not remove the newer jobs (a stale job it adds only finds itself
+   * superseded when it fires).
+   */
+  addMany(entries: readonly SubjectPlan[]): Promise<number>;
+  /** The latest due time a job may have now: the clock plus the horizon. */
+  horizonEnd(): Date;
   /** The pending deadlines of a subject, as PostgreSQL has them now (notices already sent left out). */
   planFor(subject: DeadlineSubject): Promise<Deadline[]>;
   /** The digests of `community` still to send; none falls at or before its `createdAt`. */
@@ -65,7 +86,10 @@ export function createDeadlineScheduler(deps: {
   prefix: string;
   reader: ScheduleReader;
   clock: Clock;
+  /** Deadlines due further ahead than this are not jobs yet. Default {@link DEFAULT_DEADLINE_HORIZON_MS}. */
+  horizonMs?: number;
 }): DeadlineScheduler {
+  const horizonMs = deps.horizonMs ?? DEFAULT_DEADLINE_HORIZON_MS;
   const indexKey = (subjectId: string) => `${deps.prefix}:yishi-deadline-index:${subjectId}`;
   // A page of subjects shares one record per community: its policy (a zod parse) is
   // resolved once per record, not once per subject (a rebuild plans 100,000 subjects).
@@ -84,37 +108,54 @@ export function createDeadlineScheduler(deps: {
     return deps.reader.sentNotices(keys);
   }
 
-  /** One round trip per step for the whole batch: the reconciler syncs pages of subjects. */
-  async function syncMany(entries: readonly SubjectPlan[]): Promise<void> {
-    if (entries.length === 0) return;
+  /**
+   * One round trip per step for the whole batch: the reconciler syncs pages of
+   * subjects. `removing` false only adds (see {@link DeadlineScheduler.addMany}).
+   */
+  async function write(entries: readonly SubjectPlan[], removing: boolean): Promise<number> {
+    if (entries.length === 0) return 0;
     const read = deps.redis.pipeline();
     for (const { subjectId } of entries) read.smembers(indexKey(subjectId));
     const known = (await read.exec()) ?? [];
     const now = deps.clock.now().getTime();
-    const write = deps.redis.multi();
+    // Read once per batch: a deadline that enters the horizon while the batch is written is
+    // the next pass's (a pass runs well within the horizon; see workers/index.ts).
+    const until = now + horizonMs;
+    const tx = deps.redis.multi();
     const stale: string[] = [];
+    const jobs: Deadline[] = [];
     entries.forEach(({ subjectId, plan }, i) => {
       const key = indexKey(subjectId);
-      const wanted = new Set(plan.map((d) => d.jobId));
+      const near = plan.filter((d) => d.dueAt.getTime() <= until);
+      jobs.push(...near);
+      const planned = new Map(plan.map((d) => [d.jobId, d.dueAt.getTime()]));
       const ids = (known[i]?.[1] ?? []) as string[];
-      const gone = ids.filter((id) => !wanted.has(id));
+      // Listed ids still in the plan stay listed (a job beyond the horizon is only there if
+      // a longer horizon added it; it is still right).
+      const kept = ids.filter((id) => planned.has(id));
+      const gone = removing ? ids.filter((id) => !planned.has(id)) : [];
       stale.push(...gone);
-      if (plan.length === 0) {
-        if (ids.length > 0) write.del(key);
+      if (near.length === 0 && kept.length === 0) {
+        // Nothing of this subject is in Redis any more (all it listed is gone).
+        if (gone.length > 0) tx.del(key);
         return;
       }
-      if (gone.length > 0) write.srem(key, ...gone);
+      if (gone.length > 0) tx.srem(key, ...gone);
       // The index names a job before the job exists, so no job is ever unlisted.
-      const lastDue = Math.max(...plan.map((d) => d.dueAt.getTime()));
-      write.sadd(key, ...wanted).pexpire(key, Math.max(0, lastDue - now) + INDEX_TTL_MS);
+      if (near.length > 0) tx.sadd(key, ...near.map((d) => d.jobId));
+      const listedDue = Math.max(
+        ...near.map((d) => d.dueAt.getTime()),
+        ...kept.map((id) => planned.get(id) ?? 0),
+      );
+      // At least the horizon: a concurrent writer's jobs listed here are due within it.
+      tx.pexpire(key, Math.max(listedDue - now, horizonMs) + INDEX_TTL_MS);
     });
-    await write.exec();
+    await tx.exec();
     // Only jobs still ahead are removed: one whose time has come has run (its record is kept
     // for a while) or is about to, and then finds itself absent from the plan.
     const ahead = stale.filter((id) => Number(id.slice(id.lastIndexOf('-') + 1)) > now);
     await Promise.all(ahead.map((id) => deps.queue.remove(id)));
-    const jobs = entries.flatMap(({ plan }) => plan);
-    if (jobs.length === 0) return;
+    if (jobs.length === 0) return 0;
     // BullMQ dates a delay from when the job is added: read the clock again, or every
     // deadline fires late by the round trips above (tens of ms, more on a cold start).
     const addedAt = deps.clock.now().getTime();
@@ -129,6 +170,7 @@ export function createDeadlineScheduler(deps: {
         },
       })),
     );
+    return jobs.length;
   }
 
   return {
@@ -149,7 +191,13 @@ export function createDeadlineScheduler(deps: {
       return digestPlan({ ...input, sent });
     },
 
-    sync: (subjectId, plan) => syncMany([{ subjectId, plan }]),
-    syncMany,
+    sync: async (subjectId, plan) => {
+      await write([{ subjectId, plan }], true);
+    },
+    syncMany: async (entries) => {
+      await write(entries, true);
+    },
+    addMany: (entries) => write(entries, false),
+    horizonEnd: () => new Date(deps.clock.now().getTime() + horizonMs),
   };
 }

@@ -46,6 +46,20 @@ export interface ScheduleReader {
    * proposal id order after `afterId`.
    */
   pendingSubjects(afterId: string | null, limit: number): Promise<DeadlineSubject[]>;
+  /**
+   * {@link pendingSubjects} narrowed to those that may have a deadline due at
+   * or before `until`: a co-sign deadline, vote opening or survey close by
+   * then, or a vote closing or resolution due time by `until + leadMs`
+   * (`leadMs`: the longest a reminder comes before, or an escalation level
+   * after a negative offset comes before, its time). May include subjects
+   * with no such deadline (notices already sent); never leaves one out.
+   */
+  subjectsDueBy(
+    until: Date,
+    leadMs: number,
+    afterId: string | null,
+    limit: number,
+  ): Promise<DeadlineSubject[]>;
   /** Every community (for the weekly digest), `limit` at a time in id order after `afterId`. */
   communities(afterId: string | null, limit: number): Promise<ScheduledCommunity[]>;
   community(id: string): Promise<ScheduledCommunity | undefined>;

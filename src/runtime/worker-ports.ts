@@ -7,15 +7,18 @@ import type { WorkerPorts } from '../../workers/index.ts';
 import type { Database } from '../store/database.ts';
 import { deliberationStore } from '../store/deliberation-store.ts';
 import { deliveryStores } from '../store/delivery-store.ts';
+import { outboxFeed } from '../store/outbox-store.ts';
 import {
   noticeLedger,
   noticeReader,
-  outboxFeed,
   scheduleReader,
   voteCloseStore,
 } from '../store/schedule-store.ts';
 
-export function databasePorts(db: Pick<Database, 'sql'>): WorkerPorts {
+/** Given the database's kind and pool (PostgreSQL), the outbox feed also listens for commits. */
+export function databasePorts(
+  db: Pick<Database, 'sql'> & Partial<Pick<Database, 'kind' | 'pool'>>,
+): WorkerPorts {
   return {
     store: deliberationStore(db),
     reader: scheduleReader(db),

@@ -1,7 +1,7 @@
 /**
  * The deadline workers' ports: the subjects whose deadlines are pending, the
- * chats notices go to, the outbox feed, the NoticeSent ledger, the reads a
- * notice is rendered from, and the batched vote close.
+ * chats notices go to, the NoticeSent ledger, the reads a notice is
+ * rendered from, and the batched vote close (the outbox feed is outbox-store.ts).
  */
 import type { NoticeReader, VoterStanding } from '../app/notices.ts';
 import type { ChatTarget } from '../app/ports/delivery.ts';
@@ -10,8 +10,6 @@ import type {
   DeadlineSubject,
   NoticeLedger,
   NoticeTx,
-  OutboxFeed,
-  OutboxRow,
   ScheduledCommunity,
   ScheduleReader,
   VoteCloseStore,
@@ -184,26 +182,6 @@ export function scheduleReader({ sql }: Pick<Database, 'sql'>): ScheduleReader {
         [communityId, lead, leadUnitId, roles],
       );
       return targets(rows);
-    },
-  };
-}
-
-export function outboxFeed({ sql }: Pick<Database, 'sql'>): OutboxFeed {
-  return {
-    async pending(limit) {
-      return sql.query<OutboxRow>(
-        `SELECT id, "communityId", number, kind, announcement, "createdAt",
-                "chatPlatform"::text AS "chatPlatform", "chatId"
-         FROM "Outbox" WHERE "relayedAt" IS NULL ORDER BY "createdAt", id LIMIT $1`,
-        [limit],
-      );
-    },
-    async markRelayed(ids, at) {
-      if (ids.length === 0) return;
-      await sql.execute(
-        `UPDATE "Outbox" SET "relayedAt" = $2 WHERE id = ANY($1::text[]) AND "relayedAt" IS NULL`,
-        [[...ids], at],
-      );
     },
   };
 }

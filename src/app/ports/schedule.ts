@@ -95,10 +95,18 @@ export type OutboxRow = {
   chatId?: string | null;
 };
 
+/** A wake-up subscription; closing it ends the listening. */
+export type OutboxWatch = { close(): Promise<void> };
+
 export interface OutboxFeed {
   /** The oldest `limit` rows not relayed yet, by creation time. */
   pending(limit: number): Promise<OutboxRow[]>;
   markRelayed(ids: readonly string[], at: Date): Promise<void>;
+  /**
+   * Calls `wake` soon after any process commits outbox rows (and once it is
+   * listening). Absent where the database cannot tell: the relay then polls.
+   */
+  watch?(wake: () => void): OutboxWatch;
 }
 
 /** What recording a notice may change, inside the transaction that records it. */

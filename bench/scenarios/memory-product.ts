@@ -1,54 +1,71 @@
 /**
- * The product side of the memory scenario: a worker process (startWorkers)
- * schedules pending deadlines through the product's scheduler in steps; after
- * each step, the private Redis's used_memory delta and the process's RSS.
+ * The product side of the memory scenario. Pending deadlines are what
+ * PostgreSQL holds (the truth): collecting proposals, one co-sign deadline
+ * each, seeded in steps, each step spread over the next 30 days. A worker
+ * process (startWorkers, default 48 h horizon) runs a reconcile pass after
+ * each step, as it does every minute, and puts into Redis what is within the
+ * horizon; then the private Redis's used_memory delta, divided by the
+ * deadlines pending in PostgreSQL, and the process's RSS.
  */
+import { Queue } from 'bullmq';
+import { DEADLINES_QUEUE } from '../../workers/queues.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { privateRedis, uniquePrefix } from '../lib/redis.ts';
+import { seedCommunities, seedProposals } from '../lib/seed.ts';
 import { startWorkerProcess } from '../lib/worker-process.ts';
 import type { MemoryRun, MemoryStep } from './memory-run.ts';
 
 const PER_COMMUNITY = 1000;
 const DAY_MS = 86_400_000;
+export const SPREAD_DAYS = 30;
+/** The first deadline of a step: none falls due while the scenario runs. */
+const FIRST_IN_MS = 10 * 60_000;
 
 export async function productMemory(steps: number[], log: (m: string) => void): Promise<MemoryRun> {
   const redis = await privateRedis();
+  const prefix = uniquePrefix('memory');
+  const inspect = new Queue(DEADLINES_QUEUE, { connection: redis.connection(), prefix });
   try {
-    // No database rows are needed: nothing is due within the run, and scheduling reads none.
     const db = await createBenchDatabase();
     try {
       const worker = await startWorkerProcess(
-        { databaseUrl: db.url, redisUrl: redis.url, prefix: uniquePrefix('memory') },
+        { databaseUrl: db.url, redisUrl: redis.url, prefix },
         60_000,
       );
       try {
-        await new Promise((r) => setTimeout(r, 500));
+        // The start-up pass, on the empty database.
+        await worker.waitFor('reconciled', 60_000);
         const before = await redis.usedMemory();
         const out: MemoryStep[] = [];
-        let scheduled = 0;
-        let tag = 0;
-        for (const target of steps) {
-          const add = target - scheduled;
+        let pending = 0;
+        for (const [tag, target] of steps.entries()) {
+          const add = target - pending;
           const perCommunity = Math.min(PER_COMMUNITY, add);
-          const reply = await worker.ask(
-            {
-              cmd: 'schedule',
-              tag: tag++,
-              communities: Math.ceil(add / perCommunity),
-              perCommunity,
-              firstMs: Date.now() + 3_600_000,
-              stepMs: Math.floor(DAY_MS / add),
-            },
-            'scheduled',
-          );
-          scheduled += reply.jobs;
+          const set = await seedCommunities(db.pool, {
+            tag,
+            count: Math.ceil(add / perCommunity),
+            households: 1,
+          });
+          await seedProposals(db.pool, set, {
+            perCommunity,
+            state: 'collecting',
+            first: new Date(Date.now() + FIRST_IN_MS),
+            stepMs: Math.floor((SPREAD_DAYS * DAY_MS) / add),
+          });
+          pending += set.count * perCommunity;
+          const pass = await worker.ask({ cmd: 'reconcile' }, 'reconciled');
+          const jobs = await inspect.getDelayedCount();
           const mem = await worker.ask({ cmd: 'memory' }, 'memory');
           out.push({
-            pending: scheduled,
+            pending,
             redisBytes: (await redis.usedMemory()) - before,
             rssMb: Math.round(mem.rssBytes / 2 ** 20),
+            jobs,
+            passMs: Math.round(pass.ms),
           });
-          log(`memory: ${scheduled} pending, ${out.at(-1)?.redisBytes} B in Redis`);
+          log(
+            `memory: ${pending} pending in PostgreSQL, ${jobs} jobs within the horizon, ${out.at(-1)?.redisBytes} B in Redis (pass ${Math.round(pass.ms)} ms)`,
+          );
         }
         const last = out.at(-1);
         return {
@@ -62,6 +79,7 @@ export async function productMemory(steps: number[], log: (m: string) => void): 
       await db.drop();
     }
   } finally {
+    await inspect.close();
     await redis.stop();
   }
 }

@@ -1,21 +1,26 @@
 /**
- * Recovery: 100,000 pending deadlines, Redis FLUSHALL, a worker process
- * restarts: the time from the flush until its reconcile pass has rebuilt them
- * all (goal ≤ 60 s), and none fires twice. A set of deadlines due around the
- * flush (half fire before it, half after the rebuild) must each fire exactly once.
+ * Recovery: 100,000 pending deadlines in PostgreSQL spread over 30 days,
+ * Redis FLUSHALL, a worker process restarts: the time from the flush until
+ * its reconcile pass has rebuilt the horizon (the deadlines due within 48 h,
+ * all that Redis holds; goal ≤ 15 s), every one of them back as a job, and
+ * none fires twice. A set of deadlines due around the flush (half fire before
+ * it, half after the rebuild) must each fire exactly once.
  */
 import { Queue } from 'bullmq';
+import { deadlineJobId } from '../../src/app/deadline-plan.ts';
+import { DEFAULT_DEADLINE_HORIZON_MS } from '../../workers/deadlines/scheduler.ts';
 import { DEADLINES_QUEUE } from '../../workers/queues.ts';
 import { type BenchDatabase, withDatabase } from '../lib/database.ts';
 import { plannedProposals, scheduleDirectly } from '../lib/fast-schedule.ts';
 import { countingPushQueue, startBenchWorkers } from '../lib/product-workers.ts';
-import { privateRedis, uniquePrefix } from '../lib/redis.ts';
-import { seedCommunities, seedProposals } from '../lib/seed.ts';
+import { type PrivateRedis, privateRedis, uniquePrefix } from '../lib/redis.ts';
+import { seedCommunities, seedProposals, sqlTime } from '../lib/seed.ts';
 import type { Scenario } from '../lib/types.ts';
 import { startWorkerProcess } from '../lib/worker-process.ts';
 
 const DAY_MS = 86_400_000;
 const PER_COMMUNITY = 1000;
+const SPREAD_DAYS = 30;
 
 const sizes = (quick: boolean) =>
   quick
@@ -34,6 +39,31 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
   return check();
+}
+
+/**
+ * The backlog's deadlines due within the horizon of the flush (a pass after
+ * it covers at least those) whose job is not in the delayed set. The soon set
+ * is left out: it fires while this is checked.
+ */
+async function missingJobs(
+  db: BenchDatabase,
+  redis: PrivateRedis,
+  prefix: string,
+  flushedAtMs: number,
+): Promise<{ expected: number; missing: number }> {
+  const { rows } = await db.pool.query<{ id: string; due: string }>(
+    `SELECT id, (extract(epoch FROM "cosignDeadline") * 1000)::bigint::text AS due FROM "Proposal"
+     WHERE state = 'collecting' AND "communityId" LIKE 'bc-0-%' AND "cosignDeadline" <= $1::timestamp(3)`,
+    [sqlTime(new Date(flushedAtMs + DEFAULT_DEADLINE_HORIZON_MS))],
+  );
+  const delayed = new Set(
+    await redis.connection().zrange(`${prefix}:${DEADLINES_QUEUE}:delayed`, '0', '-1'),
+  );
+  const missing = rows.filter(
+    (r) => !delayed.has(deadlineJobId('cosign_expiry', r.id, new Date(Number(r.due)))),
+  );
+  return { expected: rows.length, missing: missing.length };
 }
 
 export const recovery: Scenario = {
@@ -62,7 +92,7 @@ export const recovery: Scenario = {
           perCommunity: Math.min(PER_COMMUNITY, size.backlog),
           state: 'collecting' as const,
           first: new Date(Date.now() + 3_600_000),
-          stepMs: Math.floor(DAY_MS / size.backlog),
+          stepMs: Math.floor((SPREAD_DAYS * DAY_MS) / size.backlog),
         };
         await seedProposals(db.pool, backlog, backlogSpec);
         await scheduleDirectly(before.scheduler, plannedProposals(backlog, backlogSpec));
@@ -75,8 +105,11 @@ export const recovery: Scenario = {
         };
         await seedProposals(db.pool, soonSet, soonSpec);
         await scheduleDirectly(before.scheduler, plannedProposals(soonSet, soonSpec));
+        const pending = size.backlog + size.soon;
         const scheduled = await inspect.getDelayedCount();
-        ctx.log(`recovery: ${scheduled} deadlines pending; flushing once half the soon set fired`);
+        ctx.log(
+          `recovery: ${pending} deadlines pending in PostgreSQL, ${scheduled} jobs within the horizon; flushing once half the soon set fired`,
+        );
         const expiredSoon = () =>
           count(
             db,
@@ -88,6 +121,7 @@ export const recovery: Scenario = {
         const firedBefore = await expiredSoon();
         await redis.connection().flushall();
         const flushedAt = performance.now();
+        const flushedAtMs = Date.now();
 
         const worker = await startWorkerProcess(
           { databaseUrl: db.url, redisUrl: redis.url, prefix },
@@ -95,6 +129,7 @@ export const recovery: Scenario = {
         );
         let rebuildMs: number | null = null;
         let rebuilt = 0;
+        let missing: { expected: number; missing: number } | null = null;
         let peakRssMb = 0;
         try {
           const pass = worker.waitFor('reconciled', size.capMs).then(
@@ -111,8 +146,14 @@ export const recovery: Scenario = {
           }, 1000);
           const ended = await pass;
           clearInterval(sampler);
+          // VmHWM is the peak so far: a pass shorter than the sampling interval is still seen.
+          peakRssMb = Math.max(
+            peakRssMb,
+            Math.round((await worker.procStatus()).peakRssBytes / 2 ** 20),
+          );
           if (ended) rebuildMs = performance.now() - flushedAt;
           rebuilt = await inspect.getDelayedCount();
+          missing = await missingJobs(db, redis, prefix, flushedAtMs);
           ctx.log(
             `recovery: ${rebuilt} pending after ${Math.round(performance.now() - flushedAt)} ms (${ended ? 'pass ended' : 'cap reached'})`,
           );
@@ -134,16 +175,22 @@ export const recovery: Scenario = {
         const soonFired = await expiredSoon();
         return {
           path: 'workers',
-          size: { pending: scheduled, soon: size.soon },
+          size: { pending, soon: size.soon },
           figures: [
             {
-              name: `FLUSHALL → all ${scheduled.toLocaleString('en-US')} rebuilt (worker restart + reconcile pass)`,
+              name: `FLUSHALL → 48 h horizon rebuilt (${(missing?.expected ?? 0).toLocaleString('en-US')} jobs of ${pending.toLocaleString('en-US')} deadlines pending in PostgreSQL over ${SPREAD_DAYS} days; worker restart + reconcile pass)`,
               value: rebuildMs === null ? null : Math.round(rebuildMs),
               unit: 'ms',
-              goal: { op: '<=', value: 60_000 },
+              goal: { op: '<=', value: 15_000 },
               ...(rebuildMs === null
                 ? { note: `not done within ${size.capMs / 1000} s: ${rebuilt} rebuilt by then` }
                 : {}),
+            },
+            {
+              name: 'backlog deadlines within the horizon without a job after the rebuild',
+              value: missing?.missing ?? null,
+              unit: 'count',
+              goal: { op: '=', value: 0 },
             },
             {
               name: 'deadlines fired twice',
@@ -160,8 +207,10 @@ export const recovery: Scenario = {
             { name: 'worker peak RSS during the pass', value: peakRssMb, unit: 'MB' },
           ],
           details: {
+            pending,
             scheduled,
             rebuilt,
+            horizon: missing,
             firedBefore,
             soonFired,
             expiredTotal,

@@ -9,6 +9,7 @@ import { checkBallotWindow } from '../domain/proposal.ts';
 import type { CoreDeps } from './core.ts';
 import type { Publication } from './ports/delivery.ts';
 import type {
+  AuditInput,
   BallotRecord,
   Choice,
   DeliberationTx,
@@ -66,29 +67,35 @@ export function ballotWindowRefusal(p: ProposalRecord, now: Date): BallotOutcome
   return undefined;
 }
 
-export async function recordBallot(
-  deps: Pick<CoreDeps, 'ids'>,
-  tx: DeliberationTx,
-  args: {
-    proposal: ProposalRecord;
-    voterKey: string;
-    cast: BallotCast;
-    castBy: string;
-    now: Date;
-    policy: Policy;
-    audit: { actor: string };
-  },
-): Promise<BallotOutcome> {
-  const { proposal: p, voterKey, cast, now } = args;
-  const current = await tx.lockBallot(p.id, voterKey);
+/** What a ballot does given the voter's current one: the outcome and, when it counts, the writes. */
+export type BallotPlan = {
+  outcome: BallotOutcome;
+  write?: { ballot: BallotRecord; previous: BallotRecord | undefined; audit: AuditInput };
+};
+
+/**
+ * The supersession rule applied to a voter's current ballot, without the
+ * database: shared by the single ballot below and the group commit
+ * (cast-votes.ts), which apply the same plan to many voters at once.
+ */
+export function planBallot(args: {
+  proposal: ProposalRecord;
+  voterKey: string;
+  current: BallotRecord | undefined;
+  cast: BallotCast;
+  castBy: string;
+  now: Date;
+  audit: { actor: string };
+}): BallotPlan {
+  const { proposal: p, voterKey, cast, current, now } = args;
   const decision = decideBallot(current ? toCast(current) : null, cast);
   switch (decision.kind) {
     case 'unchanged':
-      return { kind: 'already_recorded', number: p.number, choice: cast.choice };
+      return { outcome: { kind: 'already_recorded', number: p.number, choice: cast.choice } };
     case 'relay_refused_own_ballot':
-      return { kind: 'relay_refused_own_ballot', number: p.number };
+      return { outcome: { kind: 'relay_refused_own_ballot', number: p.number } };
     case 'relay_refused_other_representative':
-      return { kind: 'relay_refused_other_representative', number: p.number };
+      return { outcome: { kind: 'relay_refused_other_representative', number: p.number } };
     case 'recorded':
     case 'changed':
     case 'superseded_relay':
@@ -103,8 +110,7 @@ export async function recordBallot(
     paperRef: cast.channel === 'relay' ? cast.reference : null,
     castAt: now,
   };
-  await tx.putBallot(ballot, current, deps.ids.next(), now);
-  await tx.appendAudit({
+  const audit: AuditInput = {
     communityId: p.communityId,
     actor: args.audit.actor,
     action: cast.channel === 'relay' ? 'ballot.relayed' : 'ballot.cast',
@@ -120,16 +126,41 @@ export async function recordBallot(
       supersedes: current?.channel ?? null,
     },
     at: now,
-  });
-  return {
-    kind: 'recorded',
-    number: p.number,
-    choice: cast.choice,
-    changed: decision.kind !== 'recorded',
-    supersededRelay: decision.kind === 'superseded_relay',
-    publish:
-      decision.kind === 'recorded'
-        ? [{ kind: 'vote_card', communityId: p.communityId, number: p.number }]
-        : [],
   };
+  return {
+    outcome: {
+      kind: 'recorded',
+      number: p.number,
+      choice: cast.choice,
+      changed: decision.kind !== 'recorded',
+      supersededRelay: decision.kind === 'superseded_relay',
+      publish:
+        decision.kind === 'recorded'
+          ? [{ kind: 'vote_card', communityId: p.communityId, number: p.number }]
+          : [],
+    },
+    write: { ballot, previous: current, audit },
+  };
+}
+
+export async function recordBallot(
+  deps: Pick<CoreDeps, 'ids'>,
+  tx: DeliberationTx,
+  args: {
+    proposal: ProposalRecord;
+    voterKey: string;
+    cast: BallotCast;
+    castBy: string;
+    now: Date;
+    policy: Policy;
+    audit: { actor: string };
+  },
+): Promise<BallotOutcome> {
+  const current = await tx.lockBallot(args.proposal.id, args.voterKey);
+  const { outcome, write } = planBallot({ ...args, current });
+  if (write) {
+    await tx.putBallot(write.ballot, write.previous, deps.ids.next(), args.now);
+    await tx.appendAudit(write.audit);
+  }
+  return outcome;
 }

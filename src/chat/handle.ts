@@ -8,6 +8,7 @@
 import { answerSurvey } from '../app/answer-survey.ts';
 import { assignResolution } from '../app/assign-resolution.ts';
 import { castVote } from '../app/cast-vote.ts';
+import type { VoteInput } from '../app/cast-votes.ts';
 import { completeResolution } from '../app/complete-resolution.ts';
 import { cosign } from '../app/cosign.ts';
 import { joinHousehold } from '../app/join-household.ts';
@@ -100,6 +101,10 @@ export async function handle(deps: ChatDeps, turn: ChatTurn, input: ChatInput): 
   }
 }
 
+/** A ballot, through the group commit when the gateway has one. */
+const vote = (deps: ChatDeps, input: VoteInput) =>
+  deps.ballots ? deps.ballots.cast(input) : castVote(deps.core, input);
+
 async function handleCommand(
   deps: ChatDeps,
   turn: ChatTurn,
@@ -135,7 +140,7 @@ async function handleCommand(
     }
     case 'vote': {
       const { number, choice } = command;
-      const outcome = await castVote(deps.core, { ...by, number, choice });
+      const outcome = await vote(deps, { ...by, number, choice });
       const { lines, reveals } = voteLines(outcome, c, number);
       return say(turn.locale, lines, {
         deleteCommand: true,
@@ -259,7 +264,7 @@ async function handleAction(
       return answer(lines, outcome.kind !== 'cosigned' && outcome.kind !== 'already_cosigned');
     }
     case 'vote': {
-      const outcome = await castVote(deps.core, { ...by, number, choice: action.choice });
+      const outcome = await vote(deps, { ...by, number, choice: action.choice });
       const { lines } = voteLines(outcome, replyContext(turn, 'vote'), number);
       return answer(lines, outcome.kind !== 'recorded' && outcome.kind !== 'already_recorded');
     }

@@ -4,6 +4,7 @@
  * what the conversation needs to answer it.
  */
 
+import type { BallotBatcher } from '../app/ballot-batcher.ts';
 import type { BoardLinks } from '../app/board-links.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { CountingChats, MessageSink } from '../app/count-message.ts';
@@ -21,6 +22,8 @@ export type { ButtonAction } from '../app/ports/delivery.ts';
 /** The use cases and stores the conversation calls. */
 export type ChatDeps = {
   core: CoreDeps;
+  /** Group commit for ballots; absent, each ballot is its own transaction. */
+  ballots?: BallotBatcher | undefined;
   joinCodes: JoinDeps;
   status: StatusReader;
   chats: Pick<ChatStore, 'setLocale'>;

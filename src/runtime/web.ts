@@ -10,8 +10,10 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { createSlackAdapter, type SlackAdapter } from '../../bots/slack/index.ts';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
+import { ballotBatcher } from '../app/ballot-batcher.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { Config } from '../config.ts';
+import { ballotBatchStore } from '../store/ballot-batch-store.ts';
 import { boardKeys, boardReader } from '../store/board-store.ts';
 import { countUnreachableBoundChats } from '../store/chat-membership-store.ts';
 import { chatStore } from '../store/chat-store.ts';
@@ -81,6 +83,8 @@ export async function startWeb(deps: {
     hotTopics: { topics: hot.topics, chats: hot.chats },
     countMessage: hot.countMessage,
     core,
+    // Ballots that arrive together are committed together (src/app/ballot-batcher.ts).
+    ballots: ballotBatcher(core, ballotBatchStore(db)),
     joinCodes: {
       clock: core.clock,
       ids: core.ids,

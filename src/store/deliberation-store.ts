@@ -10,7 +10,6 @@
  * (sql-session.ts). The actor is one join.
  */
 import type {
-  Actor,
   ActorRef,
   BallotRecord,
   DeliberationStore,
@@ -18,7 +17,7 @@ import type {
   ResolutionRecord,
   Voter,
 } from '../app/ports/store.ts';
-import type { Role } from '../domain/role.ts';
+import { ACTOR_JOIN, ACTOR_SELECT, type ActorRow, toActor } from './actor-rows.ts';
 import { deferAudit } from './audit-append.ts';
 import type { Database } from './database.ts';
 import {
@@ -28,7 +27,6 @@ import {
   PROPOSAL_COLUMNS,
   type ProposalRow,
   RESOLUTION_SELECT,
-  toCommunity,
   toProposal,
   toResolution,
 } from './sql-rows.ts';
@@ -38,50 +36,6 @@ type Lock = 'update' | 'share' | 'none';
 
 const lockClause = (lock: Lock) =>
   lock === 'update' ? 'FOR UPDATE' : lock === 'share' ? 'FOR SHARE' : '';
-
-/** The actor's columns, from `"Resident" r` joined to household, building and community. */
-const ACTOR_SELECT = `r.id AS "residentId", r.name, r."householdId", h.unit, h."buildingId",
-  bl.name AS building, r.roles::text[] AS roles, r."executingUnitId",
-  c.id AS "communityId", c.name AS "communityName", c.timezone, c.locale, c.policy`;
-const ACTOR_JOIN = `JOIN "Household" h ON h.id = r."householdId"
-  JOIN "Building" bl ON bl.id = h."buildingId"
-  JOIN "Community" c ON c.id = r."communityId"`;
-
-type ActorRow = {
-  residentId: string;
-  name: string;
-  householdId: string;
-  unit: string;
-  buildingId: string;
-  building: string;
-  roles: string[];
-  executingUnitId: string | null;
-  communityId: string;
-  communityName: string;
-  timezone: string;
-  locale: string;
-  policy: unknown;
-};
-
-function toActor(row: ActorRow): Actor {
-  return {
-    residentId: row.residentId,
-    name: row.name,
-    householdId: row.householdId,
-    unit: row.unit,
-    buildingId: row.buildingId,
-    building: row.building,
-    roles: row.roles as Role[],
-    executingUnitId: row.executingUnitId,
-    community: toCommunity({
-      id: row.communityId,
-      name: row.communityName,
-      timezone: row.timezone,
-      locale: row.locale,
-      policy: row.policy,
-    }),
-  };
-}
 
 const ballotLockKey = (proposalId: string, voterKey: string) => `${proposalId}/${voterKey}`;
 

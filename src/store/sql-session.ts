@@ -22,8 +22,8 @@ const types = {
   },
 };
 
-/** A parameter as `pg` sends it: dates as UTC ISO strings (see above). */
-export type SqlValue = string | number | boolean | null | Date | readonly string[];
+/** A parameter as `pg` sends it: dates as UTC ISO strings (see above); arrays may hold NULLs. */
+export type SqlValue = string | number | boolean | null | Date | readonly (string | null)[];
 
 const toParam = (v: SqlValue): unknown => (v instanceof Date ? v.toISOString() : v);
 

@@ -262,10 +262,13 @@ export type PointsAward = {
   at: Date;
 };
 
+/** Who acts, or why nobody can: the account is not linked, or the chat is not bound. */
+export type ActorResolution = Actor | { kind: 'not_joined' } | { kind: 'chat_not_bound' };
+
 /** Everything a use case may read or write inside one transaction. */
 export interface DeliberationTx {
   /** Resolves who acts; undefined when the chat account is not linked or the chat is not bound. */
-  actor(ref: ActorRef): Promise<Actor | { kind: 'not_joined' } | { kind: 'chat_not_bound' }>;
+  actor(ref: ActorRef): Promise<ActorResolution>;
   community(id: string): Promise<CommunityRecord | undefined>;
   /** Takes the next `#N` for a community (locks the community row until commit). */
   nextProposalNumber(communityId: string): Promise<number>;
@@ -377,3 +380,62 @@ export interface DeliberationStore {
 }
 
 // ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Group commit: many ballots in one transaction (src/app/cast-votes.ts).
+
+/** One voter's ballot in one vote. */
+export type BallotTarget = { proposalId: string; voterKey: string };
+
+/** What a ballot needs to know: may this voter vote here, and what counts for them now. */
+export type BallotState = { eligible: boolean; current: BallotRecord | undefined };
+
+/** A ballot to store; `previous` (if any) moves to the history under `historyId`. */
+export type BallotWrite = {
+  ballot: BallotRecord;
+  previous: BallotRecord | undefined;
+  historyId: string;
+};
+
+/**
+ * The set-based reads and writes of a group commit: each call is one
+ * statement whatever the number of ballots; the writes travel together
+ * before the commit.
+ */
+export interface BallotBatchTx {
+  /** {@link DeliberationTx.actor} for many refs, in their order. */
+  actors(refs: readonly ActorRef[]): Promise<ActorResolution[]>;
+  /** Proposals by community and number, in their order; locked FOR SHARE, as one ballot does. */
+  proposals(
+    keys: readonly { communityId: string; number: number }[],
+  ): Promise<(ProposalRecord | undefined)[]>;
+  /**
+   * Locks the targets' ballots until commit (in one order fixed for every
+   * batch, so two batches cannot deadlock), then reads them, in their order.
+   */
+  ballotStates(targets: readonly BallotTarget[]): Promise<BallotState[]>;
+  /** Stores ballots (at most one per target) and moves the superseded ones to the history. */
+  putBallots(writes: readonly BallotWrite[], at: Date): void;
+  appendAudits(entries: readonly AuditInput[]): void;
+  /** One award per resident, kind and subject: a repeat is ignored. */
+  awardPoints(awards: readonly { award: PointsAward; id: string }[]): void;
+  recordPublications(
+    publications: readonly { id: string; communityId: string; number: number; kind: string }[],
+    at: Date,
+    announcement: boolean,
+  ): void;
+}
+
+export interface BallotBatchStore {
+  /**
+   * One transaction for many distinct idempotency keys. A key claimed by an
+   * earlier (or concurrent) delivery gets that delivery's stored outcome;
+   * `work` gets the indexes of the keys this transaction claimed and returns
+   * their outcomes (JSON values) in that order, stored with the claims.
+   */
+  onceEach<T>(
+    keys: readonly string[],
+    at: Date,
+    work: (tx: BallotBatchTx, fresh: readonly number[]) => Promise<readonly T[]>,
+  ): Promise<T[]>;
+}

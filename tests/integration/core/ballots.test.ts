@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BallotBatcher, ballotBatcher } from '../../../src/app/ballot-batcher.ts';
 import { castVote } from '../../../src/app/cast-vote.ts';
 import { closeVote } from '../../../src/app/deadlines.ts';
 import type { Choice } from '../../../src/app/ports/store.ts';
 import { relayVote } from '../../../src/app/relay-vote.ts';
 import { scheduleVote } from '../../../src/app/schedule-vote.ts';
+import { ballotBatchStore } from '../../../src/store/ballot-batch-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { openedVote } from '../../support/voting.ts';
@@ -30,11 +32,14 @@ function model(ops: readonly Op[]) {
   return { tally, ballots: current };
 }
 
-function apply(c: TestCommunity, number: number, op: Op) {
+function apply(c: TestCommunity, number: number, op: Op, batcher?: BallotBatcher) {
   const household = c.residents[op.voter];
   if (!household) throw new Error('no voter');
+  const vote = { actor: c.as(op.voter), number, choice: op.choice, idempotencyKey: op.key };
   return op.channel === 'chat'
-    ? castVote(c.deps, { actor: c.as(op.voter), number, choice: op.choice, idempotencyKey: op.key })
+    ? batcher
+      ? batcher.cast(vote)
+      : castVote(c.deps, vote)
     : relayVote(c.deps, {
         actor: c.as(1),
         number,
@@ -66,95 +71,126 @@ describe('ballots', () => {
   });
   afterAll(() => db.drop());
 
-  it('1,000 concurrent ballot operations (new, duplicate, changed, relayed) tally like the model', async () => {
-    // 100 households; representative (resident 1) serves building 1 = households 0..49.
-    const c = await seedCommunity(db, { households: 100 });
-    const number = await openedVote(c, 7 * DAY);
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const ops: Op[] = [];
-    for (let i = 0; ops.length < 1000; i++) {
-      const voter = rand(100);
-      const relay = voter < 50 && rand(3) === 0;
-      const op: Op = {
-        voter,
-        channel: relay ? 'relay' : 'chat',
-        choice: CHOICES[rand(3)] ?? 'for',
-        key: `op-${i}`,
+  it.each([
+    ['one transaction per ballot', false],
+    ['group commit', true],
+  ])(
+    '1,000 concurrent ballot operations (new, duplicate, changed, relayed) tally like the model: %s',
+    async (_, batched) => {
+      // 100 households; representative (resident 1) serves building 1 = households 0..49.
+      const c = await seedCommunity(db, { households: 100 });
+      const number = await openedVote(c, 7 * DAY);
+      const batcher = batched ? ballotBatcher(c.deps, ballotBatchStore(db)) : undefined;
+      let seed = 42;
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
       };
-      ops.push(op);
-      if (rand(5) === 0 && ops.length < 1000) ops.push({ ...op }); // a redelivered duplicate
-    }
-    // Each voter's operations run in order; different voters (and duplicates) race.
-    const byVoter = new Map<number, Op[]>();
-    for (const op of ops) byVoter.set(op.voter, [...(byVoter.get(op.voter) ?? []), op]);
-    await Promise.all(
-      [...byVoter.values()].map(async (list) => {
-        for (let i = 0; i < list.length; i++) {
-          const op = list[i] as Op;
-          const twin = list[i + 1];
-          if (twin && twin.key === op.key) {
-            await Promise.all([apply(c, number, op), apply(c, number, twin)]);
-            i++;
-          } else {
-            await apply(c, number, op);
+      const ops: Op[] = [];
+      for (let i = 0; ops.length < 1000; i++) {
+        const voter = rand(100);
+        const relay = voter < 50 && rand(3) === 0;
+        const op: Op = {
+          voter,
+          channel: relay ? 'relay' : 'chat',
+          choice: CHOICES[rand(3)] ?? 'for',
+          key: `${batched ? 'batch' : 'single'}-op-${i}`,
+        };
+        ops.push(op);
+        if (rand(5) === 0 && ops.length < 1000) ops.push({ ...op }); // a redelivered duplicate
+      }
+      // Each voter's operations run in order; different voters (and duplicates) race.
+      const byVoter = new Map<number, Op[]>();
+      for (const op of ops) byVoter.set(op.voter, [...(byVoter.get(op.voter) ?? []), op]);
+      await Promise.all(
+        [...byVoter.values()].map(async (list) => {
+          for (let i = 0; i < list.length; i++) {
+            const op = list[i] as Op;
+            const twin = list[i + 1];
+            if (twin && twin.key === op.key) {
+              await Promise.all([apply(c, number, op, batcher), apply(c, number, twin, batcher)]);
+              i++;
+            } else {
+              await apply(c, number, op, batcher);
+            }
           }
-        }
-      }),
-    );
-    const expected = model(ops);
-    const { p, tally } = await tallyOf(db, c, number);
-    expect(tally).toEqual(expected.tally);
-    const channels = await db.prisma.ballot.findMany({ where: { proposalId: p.id } });
-    expect(channels).toHaveLength(expected.ballots.size);
-    const history = await db.prisma.ballotHistory.count({ where: { proposalId: p.id } });
-    expect(history).toBeGreaterThan(0);
+        }),
+      );
+      const expected = model(ops);
+      const { p, tally } = await tallyOf(db, c, number);
+      expect(tally).toEqual(expected.tally);
+      const channels = await db.prisma.ballot.findMany({ where: { proposalId: p.id } });
+      expect(channels).toHaveLength(expected.ballots.size);
+      const history = await db.prisma.ballotHistory.count({ where: { proposalId: p.id } });
+      expect(history).toBeGreaterThan(0);
 
-    c.clock.advance(3 * DAY);
-    const closed = await closeVote(c.deps, { communityId: c.id, number });
-    expect(closed).toMatchObject({ kind: 'closed', tally: expected.tally, eligible: 100 });
-  });
+      c.clock.advance(3 * DAY);
+      const closed = await closeVote(c.deps, { communityId: c.id, number });
+      expect(closed).toMatchObject({ kind: 'closed', tally: expected.tally, eligible: 100 });
+    },
+  );
 
-  it('random sequences of ballots always tally like the model (property)', async () => {
-    const c = await seedCommunity(db, { households: 8, perBuilding: 4 });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          fc.record({
-            voter: fc.integer({ min: 0, max: 7 }),
-            relay: fc.boolean(),
-            choice: fc.constantFrom(...CHOICES),
-            duplicate: fc.boolean(),
-          }),
-          { minLength: 1, maxLength: 25 },
+  it.each([
+    ['one transaction per ballot', false],
+    ['group commit', true],
+  ])(
+    'random sequences of ballots always tally like the model (property): %s',
+    async (_, batched) => {
+      const c = await seedCommunity(db, { households: 8, perBuilding: 4 });
+      // One batch at a time: a sequence sent at once is one batch in arrival order.
+      const batcher = batched
+        ? ballotBatcher(c.deps, ballotBatchStore(db), { concurrency: 1 })
+        : undefined;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              voter: fc.integer({ min: 0, max: 7 }),
+              relay: fc.boolean(),
+              choice: fc.constantFrom(...CHOICES),
+              duplicate: fc.boolean(),
+            }),
+            { minLength: 1, maxLength: 25 },
+          ),
+          async (steps) => {
+            const number = await openedVote(c, 7 * DAY);
+            const ops: Op[] = [];
+            steps.forEach((s, i) => {
+              // Only building 1 (households 0..3) can be relayed for by resident 1.
+              const op: Op = {
+                voter: s.voter,
+                channel: s.relay && s.voter < 4 ? 'relay' : 'chat',
+                choice: s.choice,
+                key: `${batched ? 'batch' : 'single'}-${number}-${i}`,
+              };
+              ops.push(op);
+              if (s.duplicate) ops.push(op);
+            });
+            if (batcher) {
+              // Sent without waiting: the chat ballots go in one batch, in their order. The relays
+              // run one after another beside it: a chat ballot beats a relay in either order.
+              const chats = ops.filter((op) => op.channel === 'chat');
+              const relays = ops.filter((op) => op.channel === 'relay');
+              const sent = [
+                ...chats.map((op) => apply(c, number, op, batcher)),
+                (async () => {
+                  for (const op of relays) await apply(c, number, op);
+                })(),
+              ];
+              await Promise.all(sent);
+            } else {
+              for (const op of ops) await apply(c, number, op);
+            }
+            const { tally } = await tallyOf(db, c, number);
+            expect(tally).toEqual(model(ops).tally);
+            c.clock.advance(3 * DAY);
+            await closeVote(c.deps, { communityId: c.id, number });
+          },
         ),
-        async (steps) => {
-          const number = await openedVote(c, 7 * DAY);
-          const ops: Op[] = [];
-          steps.forEach((s, i) => {
-            // Only building 1 (households 0..3) can be relayed for by resident 1.
-            const op: Op = {
-              voter: s.voter,
-              channel: s.relay && s.voter < 4 ? 'relay' : 'chat',
-              choice: s.choice,
-              key: `${number}-${i}`,
-            };
-            ops.push(op);
-            if (s.duplicate) ops.push(op);
-          });
-          for (const op of ops) await apply(c, number, op);
-          const { tally } = await tallyOf(db, c, number);
-          expect(tally).toEqual(model(ops).tally);
-          c.clock.advance(3 * DAY);
-          await closeVote(c.deps, { communityId: c.id, number });
-        },
-      ),
-      { numRuns: 20 },
-    );
-  });
+        { numRuns: 20 },
+      );
+    },
+  );
 
   it.each([
     [7, 'passed'],

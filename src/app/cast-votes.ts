@@ -1,0 +1,178 @@
+/**
+ * Group commit for ballots: many `/vote`s and vote buttons in one
+ * transaction, with one statement per step whatever their number (claims,
+ * actors, proposals, ballot locks and reads, then the writes together). Each
+ * ballot keeps its own idempotency key and its own outcome, exactly what
+ * castVote (cast-vote.ts) would have given it alone: the same rules
+ * (record-ballot.ts planBallot), applied in arrival order, so a household's
+ * second press in a batch sees its first.
+ */
+import type { Policy } from '../domain/policy.ts';
+import type { CastVoteOutcome } from './cast-vote.ts';
+import {
+  actorLabel,
+  type Command,
+  type CoreDeps,
+  isRefusal,
+  policyOf,
+  voterKeyOf,
+} from './core.ts';
+import type {
+  Actor,
+  AuditInput,
+  BallotBatchStore,
+  BallotRecord,
+  BallotWrite,
+  Choice,
+  PointsAward,
+  ProposalRecord,
+} from './ports/store.ts';
+import { ballotWindowRefusal, planBallot } from './record-ballot.ts';
+
+export type VoteInput = Command & { number: number; choice: Choice };
+
+type Ballot = {
+  index: number;
+  actor: Actor;
+  proposal: ProposalRecord;
+  voterKey: string;
+  choice: Choice;
+};
+
+const proposalKey = (communityId: string, number: number) => `${communityId}#${number}`;
+const targetKey = (proposalId: string, voterKey: string) => `${proposalId}/${voterKey}`;
+
+/**
+ * Casts every input's vote; `inputs` carry distinct idempotency keys. An
+ * input whose key an earlier delivery claimed gets that delivery's outcome.
+ */
+export async function castVotes(
+  deps: Pick<CoreDeps, 'clock' | 'ids'>,
+  store: BallotBatchStore,
+  inputs: readonly (VoteInput & { idempotencyKey: string })[],
+): Promise<CastVoteOutcome[]> {
+  const now = deps.clock.now();
+  return store.onceEach(
+    inputs.map((i) => i.idempotencyKey),
+    now,
+    async (tx, fresh): Promise<CastVoteOutcome[]> => {
+      const claimed = fresh.map((i) => {
+        const input = inputs[i];
+        if (!input) throw new Error(`no input ${i}`);
+        return input;
+      });
+      const outcomes: (CastVoteOutcome | undefined)[] = new Array(claimed.length);
+      // A community's policy is parsed once per batch, not once per ballot.
+      const policies = new Map<string, Policy>();
+      const policy = (actor: Actor) => {
+        let found = policies.get(actor.community.id);
+        if (!found) {
+          found = policyOf(actor);
+          policies.set(actor.community.id, found);
+        }
+        return found;
+      };
+      const actors = await tx.actors(claimed.map((input) => input.actor));
+
+      const wanted = new Map<string, { communityId: string; number: number }>();
+      claimed.forEach((input, i) => {
+        const actor = actors[i];
+        if (!actor || isRefusal(actor)) return;
+        const key = proposalKey(actor.community.id, input.number);
+        wanted.set(key, { communityId: actor.community.id, number: input.number });
+      });
+      const keys = [...wanted.keys()];
+      const found = await tx.proposals([...wanted.values()]);
+      const proposals = new Map(keys.map((key, i) => [key, found[i]]));
+
+      const ballots: Ballot[] = [];
+      claimed.forEach((input, i) => {
+        const actor = actors[i];
+        if (!actor) throw new Error(`no actor resolved for ballot ${i}`);
+        if (isRefusal(actor)) {
+          outcomes[i] = actor;
+          return;
+        }
+        const proposal = proposals.get(proposalKey(actor.community.id, input.number));
+        if (!proposal) {
+          outcomes[i] = { kind: 'proposal_unknown', number: input.number };
+          return;
+        }
+        const closed = ballotWindowRefusal(proposal, now);
+        if (closed) {
+          outcomes[i] = closed;
+          return;
+        }
+        const voterKey = voterKeyOf(actor, policy(actor));
+        ballots.push({ index: i, actor, proposal, voterKey, choice: input.choice });
+      });
+
+      const targets = new Map(
+        ballots.map((b) => [
+          targetKey(b.proposal.id, b.voterKey),
+          { proposalId: b.proposal.id, voterKey: b.voterKey },
+        ]),
+      );
+      const states = await tx.ballotStates([...targets.values()]);
+      const eligible = new Map<string, boolean>();
+      const current = new Map<string, BallotRecord | undefined>();
+      [...targets.keys()].forEach((key, i) => {
+        eligible.set(key, states[i]?.eligible ?? false);
+        current.set(key, states[i]?.current);
+      });
+
+      const writes: BallotWrite[] = [];
+      const audits: AuditInput[] = [];
+      const awards: { award: PointsAward; id: string }[] = [];
+      const cards = new Map<
+        string,
+        { id: string; communityId: string; number: number; kind: string }
+      >();
+      for (const b of ballots) {
+        const key = targetKey(b.proposal.id, b.voterKey);
+        if (!eligible.get(key)) {
+          outcomes[b.index] = { kind: 'not_eligible', number: b.proposal.number };
+          continue;
+        }
+        const { outcome, write } = planBallot({
+          proposal: b.proposal,
+          voterKey: b.voterKey,
+          current: current.get(key),
+          cast: { channel: 'chat', choice: b.choice },
+          castBy: b.actor.residentId,
+          now,
+          audit: { actor: actorLabel(b.actor) },
+        });
+        outcomes[b.index] = outcome;
+        if (!write || outcome.kind !== 'recorded') continue;
+        current.set(key, write.ballot);
+        writes.push({ ballot: write.ballot, previous: write.previous, historyId: deps.ids.next() });
+        audits.push(write.audit);
+        awards.push({
+          award: {
+            communityId: b.proposal.communityId,
+            residentId: b.actor.residentId,
+            kind: 'vote',
+            amount: policy(b.actor).points.vote,
+            subject: `proposal:${b.proposal.id}`,
+            at: now,
+          },
+          id: deps.ids.next(),
+        });
+        // One card refresh per vote and batch: the relay redraws the whole card anyway.
+        for (const p of outcome.publish) {
+          const card = proposalKey(p.communityId, p.number);
+          if (!cards.has(card)) cards.set(card, { id: deps.ids.next(), ...p });
+        }
+      }
+      tx.putBallots(writes, now);
+      tx.appendAudits(audits);
+      tx.awardPoints(awards);
+      tx.recordPublications([...cards.values()], now, false);
+      return outcomes.map((outcome, i) => {
+        if (!outcome) throw new Error(`ballot ${i} has no outcome`);
+        return outcome;
+      });
+    },
+  );
+}

@@ -35,7 +35,7 @@ export async function deliver(
       return replyHtmlOnce(ctx, deps, message.html, { keyboard: message.keyboard });
     }
     case 'answer':
-      return answerOnce(ctx, deps, reply.lines, { alert: reply.alert, locale: reply.locale });
+      return answerOnce(ctx, reply.lines, { alert: reply.alert, locale: reply.locale });
   }
 }
 

@@ -7,7 +7,8 @@
  * Updates are handled inside the webhook request, so that a failure (the
  * database down) answers 5xx and Telegram redelivers; a redelivered update
  * has one effect (the use cases are idempotent by `tg-<botId>-<updateId>`)
- * and one reply (claimed in PostgreSQL). The webhook answers within
+ * and one reply (a message claimed in PostgreSQL; a button's answer in the
+ * response body, which Telegram carries out at most once). The webhook answers within
  * `webhookTimeoutMs`: past it, it answers 5xx while the work goes on, and
  * the redelivery finds it done.
  */
@@ -32,6 +33,16 @@ export { WEBHOOK_PATH } from './webhook.ts';
  * tells when the bot is removed from or added back to a chat.
  */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
+/**
+ * The one call made in the webhook's response body rather than as its own
+ * request: a button press's answer. It needs no result, and Telegram takes
+ * at most one answer per callback query, so no reply claim is needed to
+ * keep a redelivery from answering twice (see bots/telegram/reply.ts).
+ * Every other call keeps its own request: a message's id is needed, and a
+ * redelivered message would be sent again, so it goes through the claim.
+ */
+const answersInWebhookReply = (method: string) => method === 'answerCallbackQuery';
 
 export type TelegramAdapterOptions = {
   token: string;
@@ -66,7 +77,7 @@ export async function createTelegramAdapter(
   const { deps } = options;
   const client = options.apiRoot ? { apiRoot: options.apiRoot } : {};
   const bot = new Bot<YishiContext>(options.token, {
-    client,
+    client: { ...client, canUseWebhookReply: answersInWebhookReply },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
   // Replies retry on 429 within a bounded wait; network and 5xx errors fail the

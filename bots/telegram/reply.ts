@@ -1,7 +1,8 @@
 /**
- * Answering an update once (the claim in src/chat/reply-once.ts), in
- * Telegram's ways: a reply in the group or topic, a private message with a
- * group fallback, a callback query answer.
+ * Answering an update once, in Telegram's ways: a reply in the group or
+ * topic, a private message with a group fallback (both under the claim in
+ * src/chat/reply-once.ts), a callback query answer (Telegram's own
+ * at-most-once, no claim).
  */
 import { GrammyError } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
@@ -104,26 +105,30 @@ export async function replyHtmlOnce(
   });
 }
 
-/** Answers a button press, visible only to the person who pressed it, once per update. */
+/**
+ * Answers a button press, visible only to the person who pressed it. Through
+ * a webhook it goes in the response body (bots/telegram/index.ts), with no
+ * claim: Telegram takes one answer per callback query and refuses any
+ * further one, so a redelivery (after a 5xx, or a 200 Telegram never got)
+ * answers if nothing was answered yet and is refused harmlessly otherwise.
+ * Nothing is read or written here, so the answer costs no round trip.
+ */
 export async function answerOnce(
   ctx: YishiContext,
-  deps: ReplyDeps,
   lines: readonly MessageLine[],
   options: { alert: boolean; locale?: Locale | undefined },
 ): Promise<void> {
   const text = renderCallbackAnswer(options.locale ?? ctx.turn.locale, lines);
-  await withClaim(ctx, deps, async () => {
-    try {
-      await ctx.answerCallbackQuery({ text, show_alert: options.alert });
-    } catch (error) {
-      // A query older than Telegram keeps (about 15 minutes) cannot be answered any more.
-      if (
-        error instanceof GrammyError &&
-        /query is too old|query id is invalid/i.test(error.description)
-      ) {
-        return;
-      }
-      throw error;
+  try {
+    await ctx.answerCallbackQuery({ text, show_alert: options.alert });
+  } catch (error) {
+    // Long polling only (a webhook reply has no result): answered already, or older than Telegram keeps.
+    if (
+      error instanceof GrammyError &&
+      /query is too old|query id is invalid/i.test(error.description)
+    ) {
+      return;
     }
-  });
+    throw error;
+  }
 }

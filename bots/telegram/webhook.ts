@@ -3,10 +3,17 @@
  * compared in constant time before the body is parsed (grammY checks it
  * again); the update is handled inside the request, and the request fails
  * (5xx) when handling fails or outlasts `timeoutMs`, so Telegram redelivers.
+ *
+ * A button press is answered in the response body (`{"method":
+ * "answerCallbackQuery", ...}`), which Telegram carries out as if it were
+ * called: the 200 goes out as soon as the answer is known, and the answer
+ * costs no request of its own. Telegram tells nothing of how that call
+ * went; a lost answer is a lost notice, never a lost effect.
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { type Bot, webhookCallback } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { YishiContext } from './context.ts';
 
@@ -23,12 +30,39 @@ function secretMatches(given: string | undefined, secret: string | undefined): b
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * grammY's express adapter, except for a webhook reply that comes after the
+ * request was answered: past `timeoutMs` it was answered 5xx, Telegram
+ * redelivers the update, and the redelivery answers (the use case gives it
+ * the same outcome). Writing to the finished response would fail the late
+ * handler for nothing.
+ */
+function expressAdapter(log: Logger) {
+  return (req: Request, res: Response) => ({
+    update: req.body as Update,
+    header: req.header(SECRET_HEADER),
+    end: () => {
+      if (!res.headersSent) res.end();
+    },
+    respond: (json: string) => {
+      if (res.headersSent) {
+        log.info({ updateId: (req.body as Update).update_id }, 'late webhook reply dropped');
+        return;
+      }
+      res.status(200).type('application/json').send(json);
+    },
+    unauthorized: () => {
+      res.status(401).json({ error: 'unauthorized' });
+    },
+  });
+}
+
 export function mountWebhook(
   app: Express,
   bot: Bot<YishiContext>,
   options: { secret: string | undefined; timeoutMs: number; log: Logger },
 ): void {
-  const callback = webhookCallback(bot, 'express', {
+  const callback = webhookCallback(bot, expressAdapter(options.log), {
     secretToken: options.secret,
     onTimeout: 'throw',
     timeoutMilliseconds: options.timeoutMs,

@@ -7,6 +7,12 @@
  *
  * Only what the gateway calls is implemented; an unknown method answers 404
  * like the real server does.
+ *
+ * A webhook's answer may carry one call in its body; whoever plays Telegram
+ * in a test hands that body to {@link FakeTelegram.webhookReply}, which
+ * carries it out like a request (recorded `via: 'webhook'`) and, as
+ * Telegram does, tells the bot nothing of how it went. A callback query is
+ * answered at most once: a second answer is refused like Telegram refuses it.
  */
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -54,6 +60,8 @@ type JsonObject = { [key: string]: JsonValue | undefined };
 export type RecordedCall = {
   method: string;
   params: JsonObject;
+  /** A request of its own, or the call a webhook answer carried in its body. */
+  via: 'api' | 'webhook';
   /** Epoch ms when the request arrived. */
   at: number;
   status: number;
@@ -115,6 +123,12 @@ export interface FakeTelegram {
   };
   /** Every call so far (or of one method), in arrival order. */
   calls(method?: string): RecordedCall[];
+  /**
+   * Carries out the call a webhook's 200 answer carried in its body (JSON
+   * with a `method`), as Telegram does; returns it as recorded, or undefined
+   * when the body carried none. Its result goes nowhere, like Telegram's.
+   */
+  webhookReply(body: string): Promise<RecordedCall | undefined>;
   /** The messages currently in a chat, by message id. */
   messagesIn(chatId: string | number): StoredMessage[];
   /** The displayed text of a message, undefined when there is no such message. */
@@ -154,6 +168,7 @@ export interface FakeTelegram {
 
 const MESSAGE_METHODS = new Set(['sendMessage', 'editMessageText', 'editMessageReplyMarkup']);
 const MAX_TEXT = 4096;
+const MAX_CALLBACK_ANSWER = 200;
 const MAX_CALLBACK_DATA_BYTES = 64;
 
 class TelegramError extends Error {
@@ -398,6 +413,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const held = new Set<string>();
   let updates: JsonObject[] = [];
   let nextUpdateId = 1;
+  /** Callback queries answered already: Telegram takes one answer per query. */
+  let answeredQueries = new Set<string>();
   const pollers = new Set<() => void>();
 
   const botId = Number(options.token?.split(':')[0]) || 123456789;
@@ -569,8 +586,18 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       case 'setMyCommands':
       case 'deleteMyCommands':
       case 'sendChatAction':
-      case 'answerCallbackQuery':
         return true;
+      case 'answerCallbackQuery': {
+        const queryId = params.callback_query_id;
+        if (typeof queryId !== 'string' || queryId === '' || answeredQueries.has(queryId)) {
+          throw badRequest('query is too old and response timeout expired or query ID is invalid');
+        }
+        if (typeof params.text === 'string' && params.text.length > MAX_CALLBACK_ANSWER) {
+          throw badRequest('MESSAGE_TOO_LONG');
+        }
+        answeredQueries.add(queryId);
+        return true;
+      }
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: updates.length };
       case 'getMyCommands':
@@ -660,6 +687,38 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     res.end(JSON.stringify(body));
   };
 
+  /** The server's answer to a call that failed with `error`. */
+  const refusal = (method: string, error: unknown) => {
+    const e =
+      error instanceof TelegramError
+        ? error
+        : error instanceof SyntaxError
+          ? badRequest("can't parse JSON object")
+          : new TelegramError(500, `Internal Server Error: ${String(error)}`);
+    // A request refused after passing the flood check still counted against the limits.
+    if (MESSAGE_METHODS.has(method) && e.status !== 429 && e.status !== 403 && e.status !== 401)
+      stats.messageRequests += 1;
+    const response: JsonObject = {
+      ok: false,
+      error_code: e.status,
+      description: e.description,
+      ...(e.parameters ? { parameters: e.parameters } : {}),
+    };
+    return { status: e.status, response };
+  };
+
+  /** Runs `method` as the server does; the answer it would give. */
+  const carryOut = async (token: string, method: string, params: JsonObject, at: number) => {
+    try {
+      const result = await handle(token, method, params, at);
+      if (MESSAGE_METHODS.has(method)) stats.messageRequests += 1;
+      const response: JsonObject = { ok: true, result };
+      return { status: 200, response };
+    } catch (error) {
+      return refusal(method, error);
+    }
+  };
+
   const server = createServer(async (req, res) => {
     const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -670,8 +729,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     }
     const [, token = '', method = ''] = match;
     let params: JsonObject = {};
-    let status = 200;
-    let response: JsonObject;
+    let outcome: { status: number; response: JsonObject };
     try {
       params = await readParams(req, url);
       if (options.token !== undefined && token !== options.token) {
@@ -679,32 +737,16 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       }
       if (MESSAGE_METHODS.has(method) && held.delete(String(params.chat_id))) {
         // Left unanswered: the socket stays open until the client goes away or the fake closes.
-        recorded.push({ method, params, at, status: 0, response: {} });
+        recorded.push({ method, params, via: 'api', at, status: 0, response: {} });
         events.emit('call');
         return;
       }
-      const result = await handle(token, method, params, at);
-      if (MESSAGE_METHODS.has(method)) stats.messageRequests += 1;
-      response = { ok: true, result };
+      outcome = await carryOut(token, method, params, at);
     } catch (error) {
-      const e =
-        error instanceof TelegramError
-          ? error
-          : error instanceof SyntaxError
-            ? badRequest("can't parse JSON object")
-            : new TelegramError(500, `Internal Server Error: ${String(error)}`);
-      // A request refused after passing the flood check still counted against the limits.
-      if (MESSAGE_METHODS.has(method) && e.status !== 429 && e.status !== 403 && e.status !== 401)
-        stats.messageRequests += 1;
-      status = e.status;
-      response = {
-        ok: false,
-        error_code: e.status,
-        description: e.description,
-        ...(e.parameters ? { parameters: e.parameters } : {}),
-      };
+      outcome = refusal(method, error);
     }
-    recorded.push({ method, params, at, status, response });
+    const { status, response } = outcome;
+    recorded.push({ method, params, via: 'api', at, status, response });
     if (options.latencyMs) await sleep(options.latencyMs);
     answer(res, status, response);
     events.emit('call');
@@ -718,6 +760,23 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     apiRoot: `http://127.0.0.1:${port}`,
     botInfo,
     calls: (method) => (method ? recorded.filter((c) => c.method === method) : [...recorded]),
+    async webhookReply(body) {
+      let parsed: JsonObject | undefined;
+      try {
+        parsed = asObject(JSON.parse(body) as JsonValue);
+      } catch {
+        return undefined;
+      }
+      const method = parsed?.method;
+      if (!parsed || typeof method !== 'string') return undefined;
+      const { method: _, ...params } = parsed;
+      const at = Date.now();
+      const { status, response } = await carryOut(options.token ?? 'webhook', method, params, at);
+      const call: RecordedCall = { method, params, via: 'webhook', at, status, response };
+      recorded.push(call);
+      events.emit('call');
+      return call;
+    },
     messagesIn: (chatId) =>
       [...(chats.get(String(chatId))?.values() ?? [])].sort((a, b) => a.messageId - b.messageId),
     lastTextOf: (chatId, messageId) => chats.get(String(chatId))?.get(Number(messageId))?.text,
@@ -785,6 +844,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       forcedError.clear();
       held.clear();
       updates = [];
+      answeredQueries = new Set();
     },
     async close() {
       for (const wake of [...pollers]) wake();

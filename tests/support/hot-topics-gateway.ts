@@ -21,14 +21,16 @@ import type { Database } from '../../src/store/database.ts';
 import { joinCodeStore } from '../../src/store/roster-store.ts';
 import { statusReader } from '../../src/store/status-store.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.ts';
-import { SECRET_HEADER, TEST_SECRET, TEST_TOKEN } from './telegram.ts';
+import { TEST_SECRET, TEST_TOKEN } from './telegram.ts';
+import { postUpdate, type WebhookAnswer } from './webhook-post.ts';
 
 export type HotTopicsGateway = {
   url: string;
   adapter: TelegramAdapter;
   fake: FakeTelegram;
   hot: HotTopicsParts;
-  post(update: object): Promise<{ status: number; body: string }>;
+  /** Posts `update` to the webhook; a call in the 2xx body is carried out by the fake. */
+  post(update: object): Promise<WebhookAnswer>;
   /** Resolves once every message handed to the sink so far is written to Redis. */
   counted(): Promise<void>;
   close(): Promise<void>;
@@ -90,14 +92,7 @@ export async function startHotTopicsGateway(
     adapter,
     fake,
     hot,
-    async post(update) {
-      const response = await fetch(`${url}/telegram/webhook`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SECRET_HEADER]: TEST_SECRET },
-        body: JSON.stringify(update),
-      });
-      return { status: response.status, body: await response.text() };
-    },
+    post: (update) => postUpdate(`${url}/telegram/webhook`, update, { secret: TEST_SECRET, fake }),
     async counted() {
       await Promise.all([...inFlight]);
       await hot.counter.flush();

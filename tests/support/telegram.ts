@@ -1,8 +1,9 @@
 /**
  * Driving the Telegram adapter as Telegram does: real HTTP requests to the
  * webhook of an in-process gateway (express app of src/runtime), with the
- * bot's outbound calls going to the fake Bot API server. Builds message and
- * callback_query updates like the ones Telegram sends.
+ * bot's outbound calls going to the fake Bot API server, and so does the
+ * call a webhook answer carries in its body (a button's answer). Builds
+ * message and callback_query updates like the ones Telegram sends.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -10,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createTelegramAdapter, type TelegramAdapter } from '../../bots/telegram/index.ts';
+import { ballotBatcher } from '../../src/app/ballot-batcher.ts';
 import type { CoreDeps } from '../../src/app/core.ts';
 import { renderNotice } from '../../src/app/notices.ts';
 import type { ChatSender } from '../../src/app/ports/delivery.ts';
@@ -19,6 +21,7 @@ import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
 import { databasePorts } from '../../src/runtime/worker-ports.ts';
+import { ballotBatchStore } from '../../src/store/ballot-batch-store.ts';
 import { chatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
 import { deliveryStores } from '../../src/store/delivery-store.ts';
@@ -29,21 +32,28 @@ import { createPushQueue } from '../../workers/push/queue.ts';
 import { startPushWorker } from '../../workers/push/worker.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.ts';
 import { drained, REDIS_URL, redisConnection } from './push-harness.ts';
+import { postUpdate, type WebhookAnswer, type WebhookReply } from './webhook-post.ts';
+
+export { callbackAnswerOf, SECRET_HEADER, type WebhookReply } from './webhook-post.ts';
 
 export const TEST_TOKEN = '123456789:TEST-token';
 export const TEST_SECRET = 'test-webhook-secret_1';
-
-export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 
 export type TelegramGateway = {
   url: string;
   adapter: TelegramAdapter;
   fake: FakeTelegram;
   server: Server;
-  /** Posts `update` to the webhook; `secret` null sends no header. */
-  post(update: object, secret?: string | null): Promise<{ status: number; body: string }>;
+  /**
+   * Posts `update` to the webhook; `secret` null sends no header. The call a
+   * 2xx answer carries in its body is `reply`, and the fake carries it out.
+   */
+  post(update: object, secret?: string | null): Promise<WebhookAnswer>;
   /** Posts `update` as Telegram does: again after a non-2xx answer, up to `attempts` times. */
-  deliver(update: object, attempts?: number): Promise<{ status: number; tries: number }>;
+  deliver(
+    update: object,
+    attempts?: number,
+  ): Promise<{ status: number; tries: number; reply: WebhookReply | undefined }>;
   close(): Promise<void>;
 };
 
@@ -61,6 +71,8 @@ export async function startTelegramGateway(
     webhookTimeoutMs: options.webhookTimeoutMs,
     deps: {
       core,
+      // As the runtime does (src/runtime/web.ts): ballots go through the group commit.
+      ballots: ballotBatcher(core, ballotBatchStore(db)),
       joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: joinCodeStore(db) },
       status: statusReader(db),
       chats: chatStore(db),
@@ -71,17 +83,8 @@ export async function startTelegramGateway(
   adapter.mount(app);
   const server = await listen(app, 0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const post = async (update: object, secret: string | null = TEST_SECRET) => {
-    const response = await fetch(`${url}/telegram/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(secret === null ? {} : { [SECRET_HEADER]: secret }),
-      },
-      body: JSON.stringify(update),
-    });
-    return { status: response.status, body: await response.text() };
-  };
+  const post = (update: object, secret: string | null = TEST_SECRET) =>
+    postUpdate(`${url}/telegram/webhook`, update, { secret, fake });
   return {
     url,
     adapter,
@@ -90,8 +93,8 @@ export async function startTelegramGateway(
     post,
     async deliver(update, attempts = 5) {
       for (let tries = 1; ; tries++) {
-        const { status } = await post(update);
-        if ((status >= 200 && status < 300) || tries >= attempts) return { status, tries };
+        const { status, reply } = await post(update);
+        if ((status >= 200 && status < 300) || tries >= attempts) return { status, tries, reply };
         await new Promise((resolve) => setTimeout(resolve, 100 * tries));
       }
     },

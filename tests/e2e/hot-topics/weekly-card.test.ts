@@ -132,6 +132,11 @@ describe('the weekly hot-topics card', () => {
       callbackUpdate({ chatId: member, userId: member, messageId: card?.messageId ?? 0, data }),
     );
     expect(press.status).toBe(200);
+    // The draft is a message of its own (a Bot API request); the response only stops the spinner.
+    expect(press.reply).toEqual({
+      method: 'answerCallbackQuery',
+      params: { callback_query_id: expect.any(String) },
+    });
     const draft = gateway.fake.messagesIn(member).at(-1);
     expect(draft?.messageId).not.toBe(card?.messageId);
     const command = draft?.text.split('\n').find((line) => line.startsWith('/propose'));

@@ -2,15 +2,36 @@
  * A permissive fake Telegram Bot API for the ingest scenarios: answers every
  * method at once with a plausible result and counts calls per method. No
  * rate limits (the fan-out scenario uses the workers' rate-limited fake).
+ *
+ * A button press is answered in the webhook's response body, not by a
+ * request: whoever posts the updates hands each 2xx body to
+ * {@link FakeBotApi.webhookReply}, which counts its call like a request
+ * (in `calls`) and also in `webhookCalls`, as Telegram would carry it out.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 
 export type FakeBotApi = {
   url: string;
+  /** Calls per method: requests, and calls carried in webhook answers. */
   calls: Record<string, number>;
+  /** Calls per method carried in webhook answers (a subset of `calls`). */
+  webhookCalls: Record<string, number>;
+  /** Takes a webhook's 2xx answer body; counts the call it carries, if any. */
+  webhookReply(body: string): void;
   stop(): Promise<void>;
 };
+
+/** The method a webhook answer's body carries (`{..., "method": "answerCallbackQuery"}`), if any. */
+function bodyMethod(body: string): string | undefined {
+  if (!body.startsWith('{')) return undefined;
+  try {
+    const method = (JSON.parse(body) as { method?: unknown }).method;
+    return typeof method === 'string' ? method : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const BOT = { id: 7_000_000_001, is_bot: true, first_name: 'yishi', username: 'yishi_bench_bot' };
 
@@ -41,6 +62,7 @@ function resultFor(method: string, params: Record<string, unknown>, messageId: n
 
 export async function startFakeBotApi(): Promise<FakeBotApi> {
   const calls: Record<string, number> = {};
+  const webhookCalls: Record<string, number> = {};
   let messageId = 1000;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -70,6 +92,14 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
   return {
     url: `http://127.0.0.1:${address.port}`,
     calls,
+    webhookCalls,
+    webhookReply(body) {
+      // A body that carries no call (an empty 200) counts nothing.
+      const method = bodyMethod(body);
+      if (method === undefined) return;
+      calls[method] = (calls[method] ?? 0) + 1;
+      webhookCalls[method] = (webhookCalls[method] ?? 0) + 1;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

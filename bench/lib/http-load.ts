@@ -28,6 +28,11 @@ export async function postAll(options: {
   ratePerSecond?: number;
   /** Stop early (e.g. the rest of a concurrent scenario ended). */
   stop?: () => boolean;
+  /**
+   * Given each 2xx answer's body, as Telegram is: a webhook answer may carry
+   * a call (`FakeBotApi.webhookReply`). Unset, bodies are not read.
+   */
+  onBody?: (body: string) => void;
 }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const target = new URL(options.url);
@@ -59,12 +64,16 @@ export async function postAll(options: {
           },
         },
         (res) => {
-          res.resume();
+          const code = res.statusCode ?? 0;
+          const chunks: Buffer[] = [];
+          if (options.onBody && code >= 200 && code < 300)
+            res.on('data', (c: Buffer) => chunks.push(c));
+          else res.resume();
           res.on('end', () => {
             ackMs[i] = performance.now() - t0;
             acks.record(ackMs[i] ?? 0);
-            const code = res.statusCode ?? 0;
             statuses[code] = (statuses[code] ?? 0) + 1;
+            if (chunks.length > 0) options.onBody?.(Buffer.concat(chunks).toString('utf8'));
             resolve();
           });
         },

@@ -5,9 +5,14 @@
  * for a webhook with no product logic at all.
  *
  *   DATABASE_URL=... PORT=... node --import tsx bench/lib/baseline-webhook.ts
+ *
+ * With YISHI_DATA_DIR instead of DATABASE_URL, on the embedded database the
+ * way the product reaches it: this process opens the PGlite directory, serves
+ * it on its socket (src/store/embedded-host.ts) and queries it through `pg`.
  */
 import { createServer } from 'node:http';
 import pg from 'pg';
+import { openDatabase } from '../../src/store/database.ts';
 
 export const BASELINE_TABLE_SQL = `
   CREATE TABLE IF NOT EXISTS bench_ballot (
@@ -24,8 +29,18 @@ type CallbackUpdate = {
   callback_query?: { from: { id: number }; message?: { chat: { id: number } }; data?: string };
 };
 
-function start(): void {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+async function openPool(): Promise<{ pool: pg.Pool; close: () => Promise<void> }> {
+  const home = process.env.YISHI_DATA_DIR;
+  if (!home) {
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+    return { pool, close: () => pool.end() };
+  }
+  const db = await openDatabase({ kind: 'pglite', dataDir: `${home}/pglite` }, { exclusive: true });
+  return { pool: db.pool, close: () => db.close() };
+}
+
+async function start(): Promise<void> {
+  const { pool, close } = await openPool();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -57,8 +72,8 @@ function start(): void {
   });
   process.once('SIGTERM', () => {
     server.close();
-    void pool.end().then(() => process.exit(0));
+    void close().then(() => process.exit(0));
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) start();
+if (import.meta.url === `file://${process.argv[1]}`) await start();

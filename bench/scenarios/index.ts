@@ -6,13 +6,17 @@ import { deadlineStorm } from './deadline-storm.ts';
 import { fanOut } from './fan-out.ts';
 import { hotTopics } from './hot-topics.ts';
 import { ingest } from './ingest.ts';
+import { ingestPglite } from './ingest-pglite.ts';
 import { memory } from './memory.ts';
 import { recovery } from './recovery.ts';
 import { tally } from './tally.ts';
+import { tallyPglite } from './tally-pglite.ts';
 
 export const scenarios: Scenario[] = [
   ingest,
   tally,
+  ingestPglite,
+  tallyPglite,
   deadlinePrecision,
   deadlineStorm,
   memory,

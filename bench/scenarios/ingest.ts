@@ -6,10 +6,12 @@
  * Baseline in the same run: a bare node:http + pg server doing one
  * INSERT ... ON CONFLICT per update.
  */
+
+import type pg from 'pg';
 import { freePort } from '../../tests/support/processes.ts';
 import { BASELINE_TABLE_SQL } from '../lib/baseline-webhook.ts';
 import { startTsChild } from '../lib/child.ts';
-import { installCommitTrigger, watchCommits } from '../lib/commit-watch.ts';
+import { type CommitWatch, installCommitTrigger, watchCommits } from '../lib/commit-watch.ts';
 import { type BenchDatabase, withDatabase } from '../lib/database.ts';
 import { startFakeBotApi } from '../lib/fake-bot-api.ts';
 import { startGateway, webhookHeaders } from '../lib/gateway.ts';
@@ -20,14 +22,14 @@ import { privateRedis } from '../lib/redis.ts';
 import { ratio } from '../lib/report.ts';
 import { type CommunitySet, proposalId, seedCommunities, seedProposals } from '../lib/seed.ts';
 import { callbackUpdate, type VotePress } from '../lib/telegram-updates.ts';
-import type { Figure, Scenario } from '../lib/types.ts';
+import type { Figure, Scenario, ScenarioOutcome } from '../lib/types.ts';
 
-const CONNECTIONS = 40;
+export const CONNECTIONS = 40;
 /** The product's send phase stops after this long; its rate is what it managed by then. */
 const budgetMs = (quick: boolean) => (quick ? 15_000 : 75_000);
 const HOUR_MS = 3_600_000;
 
-type Workload = {
+export type Workload = {
   presses: VotePress[];
   warmup: VotePress[];
   /** The ballot key `proposalId/voterKey` of press i (product side). */
@@ -42,12 +44,19 @@ export type IngestRun = {
   updatesPerSecond: number;
   ack: LatencySummary;
   commit: LatencySummary;
+  /** Sent, and never seen committed by the watch. */
   uncommitted: number;
+  /** Sent, and not in the database when read after the run (when the scenario reads it). */
+  notInDatabase?: number;
+  /** Reads of a polling watch that failed (their keys are seen by the next read). */
+  failedReads: number;
   statuses: Record<number, number>;
   errors: number;
 };
 
 /** Sizes: full 20,000 updates over 1,000 votes; quick 1,000 over 100. */
+export type IngestSize = ReturnType<typeof ingestSizes>;
+
 export function ingestSizes(quick: boolean) {
   return quick
     ? { updates: 1_000, otherCommunities: 11, hotVoters: 200, warmup: 50 }
@@ -58,8 +67,7 @@ const VOTES_PER_COMMUNITY = 9;
 const OTHER_HOUSEHOLDS = 50;
 
 /** Seeds the hot vote, the other open votes and a warm-up vote; builds the update list. */
-export async function seedIngest(db: BenchDatabase, quick: boolean): Promise<Workload> {
-  const size = ingestSizes(quick);
+export async function seedIngest(db: { pool: pg.Pool }, size: IngestSize): Promise<Workload> {
   const closesAt = new Date(Date.now() + 2 * HOUR_MS);
   const vote = { state: 'voting' as const, first: closesAt, stepMs: 0, eligibility: true };
   const hot = await seedCommunities(db.pool, { tag: 0, count: 1, households: size.hotVoters });
@@ -121,15 +129,17 @@ export async function measureIngest(options: {
   url: string;
   headers: Record<string, string>;
   workload: Workload;
-  databaseUrl: string;
-  channel: string;
+  /** Opened before the warm-up, closed at the end. */
+  watch: () => Promise<CommitWatch>;
   keyOf: (i: number) => string;
+  /** Every key in the database after the run, read once the watch has seen all or given up. */
+  finalKeys?: () => Promise<Set<string>>;
   ratePerSecond?: number;
   /** Stop sending after this long (a slow product would otherwise take the whole run). */
   budgetMs?: number;
 }): Promise<IngestRun> {
   const { workload } = options;
-  const watch = await watchCommits(options.databaseUrl, options.channel);
+  const watch = await options.watch();
   try {
     await postAll({
       url: options.url,
@@ -152,13 +162,17 @@ export async function measureIngest(options: {
     const sent = load.sentAt.filter((t) => !Number.isNaN(t)).length;
     await watch.waitFor(sent + workload.warmup.length, 60_000);
     const commit = new Latencies();
+    const stored = await options.finalKeys?.();
     let uncommitted = 0;
+    let notInDatabase = 0;
     for (let i = 0; i < total; i++) {
       const sentAt = load.sentAt[i] ?? Number.NaN;
       if (Number.isNaN(sentAt)) continue;
-      const at = watch.committedAt.get(options.keyOf(i));
+      const key = options.keyOf(i);
+      const at = watch.committedAt.get(key);
       if (at === undefined) uncommitted++;
       else commit.record(at - sentAt);
+      if (stored && !stored.has(key)) notInDatabase++;
     }
     return {
       sent,
@@ -166,6 +180,8 @@ export async function measureIngest(options: {
       ack: load.acks.summary(),
       commit: commit.summary(),
       uncommitted,
+      ...(stored ? { notInDatabase } : {}),
+      failedReads: watch.failedReads(),
       statuses: load.statuses,
       errors: load.errors,
     };
@@ -193,8 +209,7 @@ async function runBaseline(db: BenchDatabase, workload: Workload): Promise<Inges
       url: `http://127.0.0.1:${port}/`,
       headers: {},
       workload,
-      databaseUrl: db.url,
-      channel: 'bench_base',
+      watch: () => watchCommits(db.url, 'bench_base'),
       keyOf: workload.baselineKey,
     });
   } finally {
@@ -226,8 +241,7 @@ async function runProduct(
         url: gateway.webhookUrl,
         headers: webhookHeaders,
         workload,
-        databaseUrl: db.url,
-        channel: 'bench_ballot',
+        watch: () => watchCommits(db.url, 'bench_ballot'),
         keyOf: workload.ballotKey,
         budgetMs: budget,
       });
@@ -241,60 +255,69 @@ async function runProduct(
   }
 }
 
+/** The figures of one ingest run against its baseline (both databases report the same rows). */
+export function ingestOutcome(
+  size: IngestSize,
+  base: IngestRun,
+  product: IngestRun & { entry: string },
+  options: { commitSeen?: string } = {},
+): ScenarioOutcome {
+  const p = product;
+  const fig = (
+    name: string,
+    unit: string,
+    pick: (r: IngestRun) => number,
+    extra: Partial<Figure> = {},
+  ): Figure => {
+    const value = pick(p);
+    const baseline = pick(base);
+    return { name, value, unit, baseline, ratio: ratio(value, baseline), ...extra };
+  };
+  const seen = options.commitSeen ? ` (${options.commitSeen})` : '';
+  // Where the database was read after the run, that is the count; the watch's own is in the details.
+  const lost = (r: IngestRun) => r.notInDatabase ?? r.uncommitted;
+  return {
+    path: `webhook, ${product.entry}`,
+    size: {
+      updates: size.updates,
+      votes: 1 + size.otherCommunities * VOTES_PER_COMMUNITY,
+      connections: CONNECTIONS,
+    },
+    figures: [
+      fig('updates/s', '/s', (r) => r.updatesPerSecond, {
+        goal: { op: '>=', value: 1000 },
+        ...(p.sent < size.updates
+          ? { note: `time budget: ${p.sent} of ${size.updates} sent` }
+          : {}),
+      }),
+      {
+        name: 'rate as a share of the baseline',
+        value: ratio(p.updatesPerSecond, base.updatesPerSecond),
+        unit: '×',
+        goal: { op: '>=', value: 0.5 },
+      },
+      fig('ack p50', 'ms', (r) => r.ack.p50),
+      fig('ack p99', 'ms', (r) => r.ack.p99, { goal: { op: '<=', value: 200 } }),
+      fig(`send → ballot committed p50${seen}`, 'ms', (r) => r.commit.p50),
+      fig(`send → ballot committed p99${seen}`, 'ms', (r) => r.commit.p99),
+      fig(`send → ballot committed max${seen}`, 'ms', (r) => r.commit.max),
+      fig('ballots not committed', 'count', lost, { goal: { op: '=', value: 0 } }),
+    ],
+    details: { baseline: base, product },
+  };
+}
+
 export const ingest: Scenario = {
   name: 'ingest',
   title: 'Ingest through the Telegram webhook',
   async run(ctx) {
-    const size = ingestSizes(ctx.quick);
     return withDatabase(async (db) => {
-      const workload = await seedIngest(db, ctx.quick);
+      const workload = await seedIngest(db, ingestSizes(ctx.quick));
       ctx.log(`ingest: baseline, ${workload.presses.length} updates`);
       const base = await runBaseline(db, workload);
       ctx.log(`ingest: baseline ${base.updatesPerSecond}/s; now the webhook`);
       const product = await runProduct(db, workload, budgetMs(ctx.quick));
-      const p = product;
-      const fig = (
-        name: string,
-        unit: string,
-        pick: (r: IngestRun) => number,
-        extra: Partial<Figure> = {},
-      ): Figure => {
-        const value = p ? pick(p) : null;
-        const baseline = pick(base);
-        return { name, value, unit, baseline, ratio: ratio(value, baseline), ...extra };
-      };
-      const share = p ? ratio(p.updatesPerSecond, base.updatesPerSecond) : null;
-      return {
-        path: product ? `webhook, ${product.entry}` : 'webhook',
-        size: {
-          updates: size.updates,
-          votes: 1 + size.otherCommunities * VOTES_PER_COMMUNITY,
-          connections: CONNECTIONS,
-        },
-        figures: [
-          fig('updates/s', '/s', (r) => r.updatesPerSecond, {
-            goal: { op: '>=', value: 1000 },
-            ...(p && p.sent < size.updates
-              ? { note: `time budget: ${p.sent} of ${size.updates} sent` }
-              : {}),
-          }),
-          {
-            name: 'rate as a share of the baseline',
-            value: share,
-            unit: '×',
-            goal: { op: '>=', value: 0.5 },
-          },
-          fig('ack p50', 'ms', (r) => r.ack.p50),
-          fig('ack p99', 'ms', (r) => r.ack.p99, { goal: { op: '<=', value: 200 } }),
-          fig('send → ballot committed p50', 'ms', (r) => r.commit.p50),
-          fig('send → ballot committed p99', 'ms', (r) => r.commit.p99),
-          fig('send → ballot committed max', 'ms', (r) => r.commit.max),
-          fig('ballots not committed', 'count', (r) => r.uncommitted, {
-            goal: { op: '=', value: 0 },
-          }),
-        ],
-        details: { baseline: base, product },
-      };
+      return ingestOutcome(ingestSizes(ctx.quick), base, product);
     });
   },
 };

@@ -73,6 +73,8 @@ export async function reconcile(deps: {
   scheduler: DeadlineScheduler;
 }): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { subjects: 0, deadlines: 0, communities: 0 };
+  // Before any job: a flush after this point removes the mark too, and the pass runs again.
+  await deps.scheduler.markHorizon();
   // Read once: deadlines that enter the horizon during the pass are the next pass's.
   const until = deps.scheduler.horizonEnd();
   let leadMs = 0;
@@ -110,19 +112,29 @@ export type Reconciler = {
   close(): Promise<void>;
 };
 
-/** Runs {@link reconcile} at start and every `intervalMs`; passes never overlap. */
+/**
+ * Runs {@link reconcile} at start and every `intervalMs`; passes never overlap.
+ * Every `watchMs` it also checks the horizon's mark in Redis: a flush or an
+ * empty restart of Redis starts a pass at once instead of at the next interval
+ * (and a pass during which the mark went runs again).
+ */
 export function startReconciler(
   deps: { reader: ScheduleReader; scheduler: DeadlineScheduler; log: WorkerLog },
-  options: { intervalMs: number },
+  options: { intervalMs: number; watchMs?: number },
 ): Reconciler {
   let running: Promise<ReconcileSummary> | null = null;
   let closed = false;
+  let checking = false;
   const pass = (): Promise<ReconcileSummary> => {
     if (running) return running;
     const started = Date.now();
     running = reconcile(deps)
-      .then((summary) => {
+      .then(async (summary) => {
         deps.log.info({ ...summary, ms: Date.now() - started }, 'deadlines reconciled');
+        if (!(await deps.scheduler.horizonIntact().catch(() => true))) {
+          deps.log.warn({}, 'redis lost the deadline horizon during a pass; rebuilding again');
+          setImmediate(tick);
+        }
         return summary;
       })
       .finally(() => {
@@ -136,9 +148,27 @@ export function startReconciler(
       deps.log.error({ error: String(error) }, 'reconcile failed; next pass retries');
     });
   };
+  // One check at a time: with Redis away a check waits for it to come back.
+  const watch = () => {
+    if (closed || running || checking) return;
+    checking = true;
+    deps.scheduler
+      .horizonIntact()
+      .then((intact) => {
+        if (intact || closed || running) return;
+        deps.log.warn({}, 'redis lost the deadline horizon; rebuilding it now');
+        tick();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        checking = false;
+      });
+  };
   tick();
   const timer = setInterval(tick, options.intervalMs);
   timer.unref();
+  const watcher = setInterval(watch, options.watchMs ?? 1000);
+  watcher.unref();
   return {
     runNow: async () => {
       if (running) await running.catch(() => undefined);
@@ -147,6 +177,7 @@ export function startReconciler(
     async close() {
       closed = true;
       clearInterval(timer);
+      clearInterval(watcher);
       await running?.catch(() => undefined);
     },
   };

@@ -74,6 +74,13 @@ export type DeadlineScheduler = {
   addMany(entries: readonly SubjectPlan[]): Promise<number>;
   /** The latest due time a job may have now: the clock plus the horizon. */
   horizonEnd(): Date;
+  /** Marks in Redis that the horizon is being rebuilt: a pass starts with it. */
+  markHorizon(): Promise<void>;
+  /**
+   * False once the mark is gone: Redis was flushed or restarted empty since
+   * the last pass began, so the jobs may be gone too.
+   */
+  horizonIntact(): Promise<boolean>;
   /** The pending deadlines of a subject, as PostgreSQL has them now (notices already sent left out). */
   planFor(subject: DeadlineSubject): Promise<Deadline[]>;
   /** The digests of `community` still to send; none falls at or before its `createdAt`. */
@@ -91,6 +98,7 @@ export function createDeadlineScheduler(deps: {
 }): DeadlineScheduler {
   const horizonMs = deps.horizonMs ?? DEFAULT_DEADLINE_HORIZON_MS;
   const indexKey = (subjectId: string) => `${deps.prefix}:yishi-deadline-index:${subjectId}`;
+  const markKey = `${deps.prefix}:yishi-deadline-horizon`;
   // A page of subjects shares one record per community: its policy (a zod parse) is
   // resolved once per record, not once per subject (a rebuild plans 100,000 subjects).
   const policies = new WeakMap<CommunityRecord, Policy>();
@@ -199,5 +207,9 @@ export function createDeadlineScheduler(deps: {
     },
     addMany: (entries) => write(entries, false),
     horizonEnd: () => new Date(deps.clock.now().getTime() + horizonMs),
+    async markHorizon() {
+      await deps.redis.set(markKey, '1');
+    },
+    horizonIntact: async () => (await deps.redis.exists(markKey)) === 1,
   };
 }

@@ -123,6 +123,61 @@ describe('recovery from a flushed Redis', () => {
     await second.close();
   });
 
+  it('rebuilds the horizon within seconds of a FLUSHALL under running workers, and fires each once', async () => {
+    const c = await seedCommunity(db, { households: 3, realClock: true });
+    const author = c.residents[0]?.id ?? '';
+    const count = 100;
+    const dueAt = new Date(Date.now() + 8_000);
+    await db.prisma.proposal.createMany({
+      data: Array.from({ length: count }, (_, i) => ({
+        id: randomUUID(),
+        communityId: c.id,
+        number: 5000 + i,
+        title: `议题 ${i}`,
+        body: '',
+        category: 'other',
+        authorId: author,
+        state: 'collecting' as const,
+        createdAt: new Date(),
+        cosignDeadline: dueAt,
+        cosignThreshold: 1000,
+        cosignCount: 1,
+      })),
+    });
+    const prefix = `t-${randomUUID()}`;
+    const inspect = new Queue(DEADLINES_QUEUE, { connection: { url: redis.url }, prefix });
+    // The periodic pass is a minute away: only the horizon's mark going can bring the jobs back.
+    const workers = await startTestWorkers(db, { connection: redis.url, prefix });
+    await workers.reconciler.runNow();
+    expect(await inspect.getDelayedCount()).toBe(count);
+
+    const client = new Redis(redis.url);
+    await client.flushall();
+    client.disconnect();
+    const flushedAt = Date.now();
+    await waitFor(
+      'the horizon to be rebuilt',
+      async () => (await inspect.getDelayedCount()) === count,
+      5_000,
+    );
+    const rebuiltMs = Date.now() - flushedAt;
+    expect(Date.now()).toBeLessThan(dueAt.getTime());
+
+    await waitFor(
+      'every proposal to expire',
+      async () =>
+        (await db.prisma.proposal.count({ where: { communityId: c.id, state: 'expired' } })) ===
+        count,
+      20_000,
+    );
+    const expiries = await auditOf(db, c.id, 'proposal.expired');
+    expect(expiries).toHaveLength(count);
+    expect(new Set(expiries.map((e) => e.subject)).size).toBe(count);
+    console.info(`running workers rebuilt ${count} deadlines ${rebuiltMs} ms after FLUSHALL`);
+    await inspect.close();
+    await workers.close();
+  });
+
   it('refuses to start on a Redis that may evict keys, with a one-line reason', async () => {
     const client = new Redis(redis.url);
     await client.config('SET', 'maxmemory-policy', 'allkeys-lru');

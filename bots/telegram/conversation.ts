@@ -49,7 +49,8 @@ export function conversationFeature(deps: TelegramDeps): Composer<YishiContext> 
     await deliver(ctx, deps, await handle(deps, ctx.turn, parseCommand(name, text)));
   });
 
-  // The turn middleware lets only valid actions through.
+  // The turn middleware lets only valid actions through. The answer goes out with the webhook's
+  // 200 (bots/telegram/webhook.ts), so whatever may still fail the delivery comes before it.
   feature.on('callback_query:data', async (ctx) => {
     const { action } = ctx.turn;
     if (action === undefined) return;

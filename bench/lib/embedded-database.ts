@@ -4,11 +4,11 @@
  * test project uses (migrated here first when it does not exist yet), and
  * removed at the end.
  *
- * One process at a time may open it (src/store/embedded-host.ts). The
- * scenario opens it itself, as a CLI command with no server does, to seed
- * before the product starts and to check after it stopped; while the
- * product (or the baseline server) holds it, the scenario reads through the
- * socket that process serves, as a CLI command would.
+ * One process at a time may open it (src/store/embedded-host.ts): the
+ * product (or the baseline server) does, and the scenario seeds, reads and
+ * checks through the socket that process serves, as a CLI command does while
+ * the server runs. (Opening it in the scenario's process as well would cost
+ * a PGlite start, ~1 s, each time.)
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,9 +25,9 @@ export type EmbeddedBench = {
   /** What `YISHI_DATA_DIR` is set to for a process that should use this database. */
   home: string;
   dataDir: string;
-  /** Opens the directory in this process (nothing else may hold it), runs `work`, closes it. */
-  open<T>(work: (db: Database) => Promise<T>): Promise<T>;
-  /** A `pg` client on the socket of the process that serves the directory. */
+  /** Runs `work` on the database through the socket of the process that serves it. */
+  served<T>(work: (db: Database) => Promise<T>): Promise<T>;
+  /** A `pg` client of its own on that socket. */
   connect(): Promise<pg.Client>;
 };
 
@@ -41,9 +41,10 @@ export async function withEmbeddedDatabase<T>(work: (db: EmbeddedBench) => Promi
     return await work({
       home,
       dataDir,
-      async open(use) {
-        // exclusive: a product process still holding it would make this a guest of it.
-        const db = await openDatabase({ kind: 'pglite', dataDir }, { exclusive: true });
+      async served(use) {
+        // A guest of the serving process, as a CLI command is; closed before that process stops,
+        // which waits for its connected clients.
+        const db = await openDatabase({ kind: 'pglite', dataDir });
         try {
           return await use(db);
         } finally {

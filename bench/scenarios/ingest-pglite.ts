@@ -33,10 +33,10 @@ import {
 
 const POLL_MS = 50;
 /** The product's send phase stops after this long (quick: within the smoke test's share). */
-const budgetMs = (quick: boolean) => (quick ? 4_000 : 75_000);
-/** `ingest`'s sizes; quick sends half as many, the baseline too (the smoke test's share is ~15 s). */
+const budgetMs = (quick: boolean) => (quick ? 3_000 : 75_000);
+/** `ingest`'s sizes; quick sends fewer, the baseline too: two PGlite starts already take most of its share. */
 const sizes = (quick: boolean): IngestSize =>
-  quick ? { ...ingestSizes(true), updates: 500 } : ingestSizes(false);
+  quick ? { ...ingestSizes(true), updates: 300 } : ingestSizes(false);
 
 async function keysOf(db: EmbeddedBench, sql: string): Promise<Set<string>> {
   const client = await db.connect();
@@ -47,7 +47,12 @@ async function keysOf(db: EmbeddedBench, sql: string): Promise<Set<string>> {
   }
 }
 
-async function runBaseline(home: EmbeddedBench, workload: Workload): Promise<IngestRun> {
+/** Seeds through the baseline server's socket (it holds the directory first), then measures it. */
+async function seedAndRunBaseline(
+  home: EmbeddedBench,
+  size: IngestSize,
+  log: (message: string) => void,
+): Promise<{ workload: Workload; base: IngestRun }> {
   const port = await freePort();
   const server = await startTsChild(
     'bench/lib/baseline-webhook.ts',
@@ -56,7 +61,23 @@ async function runBaseline(home: EmbeddedBench, workload: Workload): Promise<Ing
     /baseline listening/,
   );
   try {
-    return await measureIngest({
+    const workload = await home.served(async (db) => {
+      const seeded = await seedIngest(db, size);
+      await db.pool.query(BASELINE_TABLE_SQL);
+      await installCommitLog(db.pool, {
+        table: 'bench_ballot',
+        name: 'base',
+        keySql: `NEW.chat_id || '/' || NEW.number || '/' || NEW.user_id`,
+      });
+      await installCommitLog(db.pool, {
+        table: '"Ballot"',
+        name: 'ballot',
+        keySql: `NEW."proposalId" || '/' || NEW."voterKey"`,
+      });
+      return seeded;
+    });
+    log(`ingest-pglite: baseline, ${workload.presses.length} updates`);
+    const base = await measureIngest({
       url: `http://127.0.0.1:${port}/`,
       headers: {},
       workload,
@@ -65,6 +86,7 @@ async function runBaseline(home: EmbeddedBench, workload: Workload): Promise<Ing
       finalKeys: () =>
         keysOf(home, `SELECT chat_id || '/' || number || '/' || user_id AS key FROM bench_ballot`),
     });
+    return { workload, base };
   } finally {
     await server.stop();
   }
@@ -111,23 +133,7 @@ export const ingestPglite: Scenario = {
   async run(ctx) {
     // One directory, held in turn by the baseline server and the gateway, as one PostgreSQL database is.
     return withEmbeddedDatabase(async (home) => {
-      const workload = await home.open(async (db) => {
-        const seeded = await seedIngest(db, sizes(ctx.quick));
-        await db.pool.query(BASELINE_TABLE_SQL);
-        await installCommitLog(db.pool, {
-          table: 'bench_ballot',
-          name: 'base',
-          keySql: `NEW.chat_id || '/' || NEW.number || '/' || NEW.user_id`,
-        });
-        await installCommitLog(db.pool, {
-          table: '"Ballot"',
-          name: 'ballot',
-          keySql: `NEW."proposalId" || '/' || NEW."voterKey"`,
-        });
-        return seeded;
-      });
-      ctx.log(`ingest-pglite: baseline, ${workload.presses.length} updates`);
-      const base = await runBaseline(home, workload);
+      const { workload, base } = await seedAndRunBaseline(home, sizes(ctx.quick), ctx.log);
       ctx.log(`ingest-pglite: baseline ${base.updatesPerSecond}/s; now the webhook`);
       const product = await runProduct(home, workload, budgetMs(ctx.quick));
       return ingestOutcome(sizes(ctx.quick), base, product, {

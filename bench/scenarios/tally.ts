@@ -29,12 +29,11 @@ const HOUR_MS = 3_600_000;
 const budgetMs = (quick: boolean) => (quick ? 15_000 : 90_000);
 
 /**
- * Where the vote lives. PostgreSQL: the scenario's database, used by the
- * scenario and the gateway at once. Embedded: a data directory that the
- * scenario opens to seed and to check, and the gateway holds in between.
+ * Where the vote lives. PostgreSQL: the scenario's database. Embedded: a data
+ * directory the gateway serves, reached through its socket.
  */
 export type TallyDatabase = {
-  /** Runs `work` on the database while no gateway runs. */
+  /** Runs `work` on the database while the gateway runs (seeding, closing, counting). */
   use<T>(work: (db: Pick<Database, 'sql' | 'pool'>) => Promise<T>): Promise<T>;
   gateway: { databaseUrl: string } | { embeddedHome: string };
 };
@@ -46,17 +45,6 @@ export async function measureTally(
   sizes: { voters: number; inFlight: number; budgetMs: number },
 ): Promise<ScenarioOutcome> {
   const { voters, inFlight } = sizes;
-  const set = await target.use(async (db) => {
-    const seeded = await seedCommunities(db.pool, { tag: 0, count: 1, households: voters });
-    await seedProposals(db.pool, seeded, {
-      perCommunity: 1,
-      state: 'voting',
-      first: new Date(Date.now() + HOUR_MS),
-      stepMs: 0,
-      eligibility: true,
-    });
-    return seeded;
-  });
   const fullPlan = planPresses({
     voters,
     firstUpdateId: 500_000_000,
@@ -64,7 +52,6 @@ export async function measureTally(
     outOfOrderShare: 0.01,
     seed: 6,
   });
-  ctx.log(`tally: ${fullPlan.presses} presses by ${voters} voters, ${inFlight} in flight`);
   const unexpected: string[] = [];
   const redeliveries = { count: 0, failed: 0 };
   const redis = await privateRedis();
@@ -77,8 +64,22 @@ export async function measureTally(
   });
   // Telegram delivers over at most 40 connections, however many people press at once.
   const client = poster(gateway.webhookUrl, webhookHeaders, 40);
+  let set: CommunitySet;
   let run: Awaited<ReturnType<typeof runPlan>>;
+  let found: Awaited<ReturnType<typeof closeAndCount>>;
   try {
+    set = await target.use(async (db) => {
+      const seeded = await seedCommunities(db.pool, { tag: 0, count: 1, households: voters });
+      await seedProposals(db.pool, seeded, {
+        perCommunity: 1,
+        state: 'voting',
+        first: new Date(Date.now() + HOUR_MS),
+        stepMs: 0,
+        eligibility: true,
+      });
+      return seeded;
+    });
+    ctx.log(`tally: ${fullPlan.presses} presses by ${voters} voters, ${inFlight} in flight`);
     run = await runPlan(
       fullPlan,
       inFlight,
@@ -105,6 +106,8 @@ export async function measureTally(
       },
       sizes.budgetMs,
     );
+    // Every delivery is answered by now; the gateway (web only: no workers) stays idle.
+    found = await target.use((db) => closeAndCount(db, set));
   } finally {
     client.close();
     await gateway.stop();
@@ -120,7 +123,6 @@ export async function measureTally(
     (n, steps) => n + steps.reduce((m, s) => m + (s.twiceConcurrently ? 2 : 1), 0),
     0,
   );
-  const found = await target.use((db) => closeAndCount(db, set));
   const { closed, counted, history, audited, stored, announcements } = found;
   const same = (a: Record<string, number>, b: Record<string, number>) =>
     a.for === b.for && a.against === b.against && a.abstain === b.abstain;

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ChatIdentity_platform_userId_idx" ON "ChatIdentity"("platform", "userId");

@@ -137,6 +137,8 @@ export async function measureIngest(options: {
   ratePerSecond?: number;
   /** Stop sending after this long (a slow product would otherwise take the whole run). */
   budgetMs?: number;
+  /** Given each 2xx body, as Telegram is: a button's answer rides in it (FakeBotApi.webhookReply). */
+  onBody?: (body: string) => void;
 }): Promise<IngestRun> {
   const { workload } = options;
   const watch = await options.watch();
@@ -147,6 +149,7 @@ export async function measureIngest(options: {
       total: workload.warmup.length,
       body: (i) => callbackUpdate(workload.warmup[i] as VotePress),
       connections: CONNECTIONS,
+      ...(options.onBody ? { onBody: options.onBody } : {}),
     });
     const total = workload.presses.length;
     const stopAt = performance.now() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
@@ -158,6 +161,7 @@ export async function measureIngest(options: {
       body: (i) => callbackUpdate(workload.presses[i] as VotePress),
       connections: CONNECTIONS,
       ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+      ...(options.onBody ? { onBody: options.onBody } : {}),
     });
     const sent = load.sentAt.filter((t) => !Number.isNaN(t)).length;
     await watch.waitFor(sent + workload.warmup.length, 60_000);
@@ -221,7 +225,13 @@ async function runProduct(
   db: BenchDatabase,
   workload: Workload,
   budget: number,
-): Promise<IngestRun & { entry: string; botApiCalls: Record<string, number> }> {
+): Promise<
+  IngestRun & {
+    entry: string;
+    botApiCalls: Record<string, number>;
+    webhookCalls: Record<string, number>;
+  }
+> {
   await installCommitTrigger(db.pool, {
     table: '"Ballot"',
     channel: 'bench_ballot',
@@ -244,8 +254,15 @@ async function runProduct(
         watch: () => watchCommits(db.url, 'bench_ballot'),
         keyOf: workload.ballotKey,
         budgetMs: budget,
+        onBody: botApi.webhookReply,
       });
-      return { ...run, entry: gateway.entry, botApiCalls: { ...botApi.calls } };
+      return {
+        ...run,
+        entry: gateway.entry,
+        // Calls per method, requests and webhook answers' calls together; webhookCalls: the latter.
+        botApiCalls: { ...botApi.calls },
+        webhookCalls: { ...botApi.webhookCalls },
+      };
     } finally {
       await gateway.stop();
     }

@@ -6,9 +6,16 @@
  * row relayed. A crash before the mark relays the row again: deadline jobs
  * and card pushes are idempotent, so nothing is lost and nothing doubles.
  *
- * Rows are found by polling, and at once when this process committed some
- * (`nudge`: a deadline that fired, such as a vote opening, announces itself
- * without waiting for the next poll).
+ * A pass is set-based: one read of the rows, one of their proposals, one of
+ * their chats, one `syncMany` of their deadlines, one bulk add per urgency
+ * to the push queue and one mark, whatever the batch's size.
+ *
+ * A pass starts as soon as rows commit: the feed's `watch` (PostgreSQL
+ * LISTEN, a trigger notifies) wakes the relay in whichever process holds
+ * the lease, and `nudge` does in this process (a deadline that fired
+ * announces itself). Polling stays as the fallback, and is all there is on
+ * the embedded database, which has no watch; a ballot's vote card (which
+ * the trigger leaves out) also waits for the poll.
  *
  * One relay runs at a time across all worker processes: each holds a short
  * Redis lease while it relays. (Row locks with FOR UPDATE SKIP LOCKED would
@@ -40,7 +47,10 @@ export type OutboxRelayDeps = {
 export type OutboxRelayOptions = {
   /** Pause between polls when the outbox is empty. Default 150 ms. */
   pollMs?: number;
-  /** Rows per batch. Default 100. */
+  /**
+   * Rows per batch. Default 500: a storm of closes is relayed in few passes,
+   * each costing a handful of round trips whatever its size.
+   */
   batchSize?: number;
   /** How long the lease lasts without renewal (a dead relay's successor waits this long). Default 10 s. */
   leaseMs?: number;
@@ -123,11 +133,16 @@ async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Prom
   const bindings = await deps.reader.bindingsOf([...new Set(rows.map((r) => r.communityId))]);
   const urgent: CardPush[] = [];
   const later: CardPush[] = [];
+  // Rows of one card (a burst of ballots on one vote) push the same requests: once per batch.
+  const fanned = new Set<string>();
   for (const row of rows) {
     if (!KINDS.has(row.kind)) {
       deps.log.warn({ outboxId: row.id, kind: row.kind }, 'outbox row of unknown kind skipped');
       continue;
     }
+    const card = `${row.announcement}/${row.communityId}/${row.number}/${row.kind}`;
+    if (fanned.has(card)) continue;
+    fanned.add(card);
     const chats = bindings.get(row.communityId) ?? [];
     // A person's own action shows at once; system announcements wait out quiet hours.
     const into = row.announcement ? later : urgent;
@@ -143,12 +158,14 @@ async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Prom
     }
   }
   if (urgent.length > 0) await deps.push.enqueue(urgent, { urgent: true });
-  if (later.length > 0) await deps.push.enqueue(later, { urgent: false });
+  // Quiet hours come from the communities just read: the queue need not read them again.
+  const communities = loaded.map((subject) => subject.community);
+  if (later.length > 0) await deps.push.enqueue(later, { urgent: false, communities });
 }
 
 export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOptions = {}) {
   const pollMs = options.pollMs ?? 150;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const leaseMs = options.leaseMs ?? 10_000;
   const leaseKey = `${deps.prefix}:yishi-outbox-relay-lease`;
   const token = randomUUID();
@@ -200,20 +217,25 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
   };
   timer = setTimeout(loop, 0);
 
+  const nudge = () => {
+    if (closed) return;
+    if (looping) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(loop, 0);
+  };
+  // Other processes' commits (the web side's, another worker's deadlines) wake this one too.
+  const watch = deps.feed.watch?.(nudge);
+
   const relay: OutboxRelay = {
     relayOnce: serialized,
-    nudge() {
-      if (closed) return;
-      if (looping) {
-        again = true;
-        return;
-      }
-      clearTimeout(timer);
-      timer = setTimeout(loop, 0);
-    },
+    nudge,
     async close() {
       closed = true;
       clearTimeout(timer);
+      await watch?.close();
       await inFlight?.catch(() => undefined);
       await deps.redis.eval(DROP_LEASE, 1, leaseKey, token).catch(() => undefined);
     },

@@ -7,7 +7,7 @@
  * which are checked to have exactly these shapes.
  */
 import type { Publication } from './delivery.ts';
-import type { Platform } from './store.ts';
+import type { CommunityRecord, Platform } from './store.ts';
 
 /** A card shown in a bound chat, edited in place when it exists there already. */
 export type CardPush = {
@@ -59,6 +59,11 @@ export type PushOptions = {
    * (vote opened, result) and notices are not.
    */
   urgent: boolean;
+  /**
+   * Communities the caller has just read (the outbox relay has, for its
+   * cards): their quiet hours are taken from these instead of read again.
+   */
+  communities?: readonly CommunityRecord[] | undefined;
 };
 
 export interface PushQueue {

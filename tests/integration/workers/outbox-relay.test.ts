@@ -1,0 +1,151 @@
+/**
+ * The outbox relay's wake-up and its idempotency, on real PostgreSQL and
+ * Redis: a row committed by another connection is relayed without waiting
+ * for a poll (the trigger notifies, the feed listens), and a relay that dies
+ * between queueing the pushes and marking the row relays it again without a
+ * second message in any chat (real push queue and worker, fake Bot API).
+ */
+import { Queue } from 'bullmq';
+import { Api } from 'grammy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramSender } from '../../../bots/telegram/sender.ts';
+import type { OutboxFeed } from '../../../src/app/ports/schedule.ts';
+import { propose } from '../../../src/app/propose.ts';
+import { uuidSource } from '../../../src/runtime/system.ts';
+import { databasePorts } from '../../../src/runtime/worker-ports.ts';
+import { startWorkers, type Workers } from '../../../workers/index.ts';
+import { PUSH_QUEUE } from '../../../workers/push/index.ts';
+import { seedCommunity } from '../../support/community.ts';
+import { type FakeTelegram, startFakeTelegram } from '../../support/fake-telegram.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { redisConnection, TEST_BOT_TOKEN } from '../../support/push-harness.ts';
+import {
+  bindChats,
+  REDIS_URL,
+  startTestWorkers,
+  testPrefix,
+  waitFor,
+} from '../../support/workers.ts';
+
+/** No poll within any test's time: only a wake-up can start a pass. */
+const NO_POLL_MS = 600_000;
+
+describe('outbox relay', () => {
+  let db: TestDatabase;
+  let fake: FakeTelegram;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await startFakeTelegram({ token: TEST_BOT_TOKEN });
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('relays a row another connection commits without waiting for a poll', async () => {
+    const c = await seedCommunity(db, { households: 3, realClock: true });
+    await bindChats(db, c.id, [{ platform: 'telegram', chatId: '-1007001' }]);
+    const workers = await startTestWorkers(db, { relay: { pollMs: NO_POLL_MS } });
+    try {
+      // Listening (its connection's last statement), so the wake-up after connecting is spent.
+      await waitFor('the relay listening', async () => {
+        const [row] = await db.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND query = 'LISTEN yishi_outbox'`,
+        );
+        return (row?.n ?? 0) > 0;
+      });
+      await workers.relay?.relayOnce();
+      const proposed = await propose(c.deps, { actor: c.as(0), title: '电梯加装' });
+      if (proposed.kind !== 'proposed') throw new Error(JSON.stringify(proposed));
+      const pushed = await waitFor('the proposal card pushed', () =>
+        workers.push
+          .cards('proposal_card')
+          .find((p) => p.request.communityId === c.id && p.request.number === proposed.number),
+      );
+      expect(pushed.request).toMatchObject({ platform: 'telegram', chatId: '-1007001' });
+      const row = await db.prisma.outbox.findFirstOrThrow({
+        where: { communityId: c.id, number: proposed.number, kind: 'proposal_card' },
+      });
+      await waitFor('the row marked', async () =>
+        (await db.prisma.outbox.findUniqueOrThrow({ where: { id: row.id } })).relayedAt
+          ? true
+          : undefined,
+      );
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('has no wake-up without PostgreSQL: the relay polls', () => {
+    const { kind: _kind, pool: _pool, ...sqlOnly } = db;
+    expect(databasePorts(sqlOnly).feed.watch).toBeUndefined();
+    expect(typeof databasePorts(db).feed.watch).toBe('function');
+  });
+
+  it('relays again after dying before the mark, and no chat gets a card twice', async () => {
+    const chats = ['-1007101', '-1007102', '-1007103'];
+    const c = await seedCommunity(db, { households: 3, realClock: true });
+    await bindChats(
+      db,
+      c.id,
+      chats.map((chatId) => ({ platform: 'telegram' as const, chatId })),
+    );
+    const ports = databasePorts(db);
+    let marks = 0;
+    // The first mark fails as a relay killed between queueing and marking would leave it.
+    const feed: OutboxFeed = {
+      ...ports.feed,
+      async markRelayed(ids, at) {
+        marks++;
+        if (marks === 1) throw new Error('relay died before the mark');
+        await ports.feed.markRelayed(ids, at);
+      },
+    };
+    const api = new Api(TEST_BOT_TOKEN, { apiRoot: fake.apiRoot });
+    const prefix = testPrefix();
+    const queue = new Queue(PUSH_QUEUE, { connection: redisConnection(), prefix });
+    let workers: Workers | undefined;
+    try {
+      workers = await startWorkers(
+        {
+          clock: { now: () => new Date() },
+          ids: uuidSource,
+          ...ports,
+          feed,
+          senders: { telegram: createTelegramSender(api) },
+        },
+        { connection: REDIS_URL, prefix, relay: { pollMs: 50 } },
+      );
+      const proposed = await propose(c.deps, { actor: c.as(0), title: '楼顶防水' });
+      if (proposed.kind !== 'proposed') throw new Error(JSON.stringify(proposed));
+      const row = await db.prisma.outbox.findFirstOrThrow({
+        where: { communityId: c.id, number: proposed.number, kind: 'proposal_card' },
+      });
+      await waitFor('the row marked after a second pass', async () =>
+        (await db.prisma.outbox.findUniqueOrThrow({ where: { id: row.id } })).relayedAt
+          ? true
+          : undefined,
+      );
+      const posted = () =>
+        fake.calls('sendMessage').filter((call) => chats.includes(String(call.params.chat_id)));
+      await waitFor('a card in every chat', () => posted().length >= chats.length);
+      // Queued twice: the second pass's jobs must not post again once the queue is drained.
+      await waitFor('the push queue drained', async () => {
+        const left = await queue.getJobCounts('wait', 'delayed', 'active', 'prioritized');
+        return Object.values(left).every((n) => n === 0);
+      });
+      expect(marks).toBeGreaterThanOrEqual(2);
+      expect(
+        posted()
+          .map((call) => String(call.params.chat_id))
+          .sort(),
+      ).toEqual([...chats].sort());
+    } finally {
+      await workers?.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
+  });
+});

@@ -59,6 +59,8 @@ async function main(): Promise<void> {
       BENCH_TELEGRAM_TOKEN: z.string().optional(),
       BENCH_SLACK_API_URL: z.string().optional(),
       BENCH_SLACK_TOKEN: z.string().optional(),
+      // Set: the real push queue without its worker (pushes are queued in Redis, not sent).
+      BENCH_PUSH_QUEUE: z.literal('queue-only').optional(),
     })
     .parse(process.env);
   const db = await openDatabase({ kind: 'postgres', url: env.DATABASE_URL });
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
   };
   const pushOutcomes: Record<string, number> = {};
   const realPushes = env.BENCH_TELEGRAM_API_ROOT !== undefined;
+  const queueOnly = !realPushes && env.BENCH_PUSH_QUEUE === 'queue-only';
   const senders: Partial<Record<Platform, ChatSender>> = {};
   if (env.BENCH_TELEGRAM_API_ROOT && env.BENCH_TELEGRAM_TOKEN) {
     senders.telegram = createTelegramSender(
@@ -103,13 +106,16 @@ async function main(): Promise<void> {
       log,
       ...(realPushes
         ? { notices: ports.notices, deliveries: ports.deliveries, senders }
-        : { push: countingPushQueue() }),
+        : queueOnly
+          ? {}
+          : { push: countingPushQueue() }),
     },
     {
       connection: env.REDIS_URL,
       prefix: env.BENCH_PREFIX,
       reconcileIntervalMs: 3_600_000,
       pushes: {
+        ...(queueOnly ? { worker: false } : {}),
         onEvent: (event) => {
           pushOutcomes[event.outcome] = (pushOutcomes[event.outcome] ?? 0) + 1;
         },

@@ -1,7 +1,7 @@
 /**
  * Group commit for ballots: many `/vote`s and vote buttons in one
- * transaction, with one statement per step whatever their number (claims,
- * actors, proposals, ballot locks and reads, then the writes together). Each
+ * transaction, with one statement per step whatever their number (claims
+ * and actors; vote and ballot locks; ballot reads; the writes together). Each
  * ballot keeps its own idempotency key and its own outcome, exactly what
  * castVote (cast-vote.ts) would have given it alone: the same rules
  * (record-ballot.ts planBallot), applied in arrival order, so a household's
@@ -53,14 +53,9 @@ export async function castVotes(
 ): Promise<CastVoteOutcome[]> {
   const now = deps.clock.now();
   return store.onceEach(
-    inputs.map((i) => i.idempotencyKey),
+    inputs.map((i) => ({ key: i.idempotencyKey, actor: i.actor })),
     now,
-    async (tx, fresh): Promise<CastVoteOutcome[]> => {
-      const claimed = fresh.map((i) => {
-        const input = inputs[i];
-        if (!input) throw new Error(`no input ${i}`);
-        return input;
-      });
+    async (tx, claimed): Promise<CastVoteOutcome[]> => {
       const outcomes: (CastVoteOutcome | undefined)[] = new Array(claimed.length);
       // A community's policy is parsed once per batch, not once per ballot.
       const policies = new Map<string, Policy>();
@@ -72,39 +67,35 @@ export async function castVotes(
         }
         return found;
       };
-      const actors = await tx.actors(claimed.map((input) => input.actor));
 
-      const wanted = new Map<string, { communityId: string; number: number }>();
-      claimed.forEach((input, i) => {
-        const actor = actors[i];
-        if (!actor || isRefusal(actor)) return;
-        const key = proposalKey(actor.community.id, input.number);
-        wanted.set(key, { communityId: actor.community.id, number: input.number });
+      const acting: { at: number; input: VoteInput; actor: Actor; voterKey: string }[] = [];
+      claimed.forEach(({ index, actor }, at) => {
+        const input = inputs[index];
+        if (!input) throw new Error(`no ballot ${index}`);
+        if (isRefusal(actor)) outcomes[at] = actor;
+        else acting.push({ at, input, actor, voterKey: voterKeyOf(actor, policy(actor)) });
       });
-      const keys = [...wanted.keys()];
-      const found = await tx.proposals([...wanted.values()]);
-      const proposals = new Map(keys.map((key, i) => [key, found[i]]));
+      const proposals = await tx.lockVotes(
+        acting.map((a) => ({
+          communityId: a.actor.community.id,
+          number: a.input.number,
+          voterKey: a.voterKey,
+        })),
+      );
 
       const ballots: Ballot[] = [];
-      claimed.forEach((input, i) => {
-        const actor = actors[i];
-        if (!actor) throw new Error(`no actor resolved for ballot ${i}`);
-        if (isRefusal(actor)) {
-          outcomes[i] = actor;
-          return;
-        }
-        const proposal = proposals.get(proposalKey(actor.community.id, input.number));
+      acting.forEach(({ at, input, actor, voterKey }, i) => {
+        const proposal = proposals[i];
         if (!proposal) {
-          outcomes[i] = { kind: 'proposal_unknown', number: input.number };
+          outcomes[at] = { kind: 'proposal_unknown', number: input.number };
           return;
         }
         const closed = ballotWindowRefusal(proposal, now);
         if (closed) {
-          outcomes[i] = closed;
+          outcomes[at] = closed;
           return;
         }
-        const voterKey = voterKeyOf(actor, policy(actor));
-        ballots.push({ index: i, actor, proposal, voterKey, choice: input.choice });
+        ballots.push({ index: at, actor, proposal, voterKey, choice: input.choice });
       });
 
       const targets = new Map(

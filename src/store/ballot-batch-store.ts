@@ -24,36 +24,55 @@ import type { SqlSession } from './sql-session.ts';
 
 const iso = (d: Date) => d.toISOString();
 
-/** Keys sorted as text, so concurrent batches insert (and wait on) shared keys in one order. */
-const CLAIM_MANY_SQL = `INSERT INTO "IdempotencyRecord" (key, at)
-  SELECT k, $2::timestamp(3) FROM unnest($1::text[]) k ORDER BY k COLLATE "C"
-  ON CONFLICT DO NOTHING RETURNING key`;
+/**
+ * The claim of the batch's keys, in front of each ballot's actor as a CTE:
+ * keys go in sorted as text, so concurrent batches wait on shared keys in one
+ * order. A key another delivery holds makes the statement wait for it.
+ */
+const CLAIM_CTE = `claim AS (INSERT INTO "IdempotencyRecord" (key, at)
+    SELECT k, $1::timestamp(3) FROM unnest($2::text[]) k ORDER BY k COLLATE "C"
+    ON CONFLICT DO NOTHING RETURNING key)`;
 
-/** Chat refs: the same rules as DeliberationTx.actor (deliberation-store.ts), per row. */
-const CHAT_ACTORS_SQL = `SELECT q.ord::int AS ord, bnd."communityId" IS NOT NULL AS bound,
-    ids.n AS identities, ${ACTOR_SELECT}
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY
-    AS q(platform, "chatId", "userId", "isPrivate", ord)
+/** Chat refs: the same rules as DeliberationTx.actor (deliberation-store.ts), per ballot. */
+const CLAIM_CHAT_ACTORS_SQL = `WITH ${CLAIM_CTE}
+  SELECT q.ord::int AS ord, claim.key IS NOT NULL AS claimed,
+    bnd."communityId" IS NOT NULL AS bound, ids.n AS identities, a.*
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[]) WITH ORDINALITY
+    AS q(key, platform, "chatId", "userId", "isPrivate", ord)
+  LEFT JOIN claim ON claim.key = q.key
   LEFT JOIN "ChatBinding" bnd ON bnd.platform = q.platform::"Platform" AND bnd."chatId" = q."chatId"
   CROSS JOIN LATERAL (
     SELECT count(*)::int AS n, min(ci."residentId") AS "residentId" FROM "ChatIdentity" ci
     WHERE ci.platform = q.platform::"Platform" AND ci."userId" = q."userId"
       AND CASE WHEN bnd."communityId" IS NOT NULL THEN ci."communityId" = bnd."communityId"
                ELSE q."isPrivate" END) ids
-  LEFT JOIN ("Resident" r ${ACTOR_JOIN}) ON ids.n = 1 AND r.id = ids."residentId"`;
+  LEFT JOIN LATERAL (SELECT ${ACTOR_SELECT} FROM "Resident" r ${ACTOR_JOIN}
+    WHERE ids.n = 1 AND r.id = ids."residentId") a ON true`;
 
-const RESIDENT_ACTORS_SQL = `SELECT q.ord::int AS ord, ${ACTOR_SELECT}
-  FROM unnest($1::text[]) WITH ORDINALITY AS q(id, ord)
-  JOIN "Resident" r ON r.id = q.id ${ACTOR_JOIN}`;
+const CLAIM_RESIDENT_ACTORS_SQL = `WITH ${CLAIM_CTE}
+  SELECT q.ord::int AS ord, claim.key IS NOT NULL AS claimed, a.*
+  FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS q(key, "residentId", ord)
+  LEFT JOIN claim ON claim.key = q.key
+  LEFT JOIN LATERAL (SELECT ${ACTOR_SELECT} FROM "Resident" r ${ACTOR_JOIN}
+    WHERE r.id = q."residentId") a ON true`;
 
-const PROPOSALS_SQL = `SELECT ${PROPOSAL_COLUMNS} FROM "Proposal" p
-  WHERE (p."communityId", p.number) IN (SELECT * FROM unnest($1::text[], $2::int[]))
-  ORDER BY p.id FOR SHARE`;
-
-/** The single ballot's lock key (deliberation-store.ts ballotLockKey), locked in ascending order. */
-const LOCK_BALLOTS_SQL = `SELECT count(*)::int AS locked FROM (
-  SELECT pg_advisory_xact_lock(h) FROM (
-    SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY h) keys) l`;
+/**
+ * The votes FOR SHARE, then each voter's ballot by the single ballot's
+ * advisory lock key (deliberation-store.ts ballotLockKey), taken in
+ * ascending order of the lock itself.
+ */
+const LOCK_VOTES_SQL = `WITH v AS (
+    SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS v("communityId", number, "voterKey")),
+  votes AS MATERIALIZED (
+    SELECT ${PROPOSAL_COLUMNS} FROM "Proposal" p
+    WHERE (p."communityId", p.number) IN (SELECT "communityId", number FROM v)
+    ORDER BY p.id FOR SHARE),
+  ballots AS MATERIALIZED (
+    SELECT count(pg_advisory_xact_lock(h))::int AS locked FROM (
+      SELECT DISTINCT hashtextextended(votes.id || '/' || v."voterKey", 0) AS h
+      FROM votes JOIN v ON v."communityId" = votes."communityId" AND v.number = votes.number
+      ORDER BY h) keys)
+  SELECT votes.*, (SELECT locked FROM ballots) AS locked FROM votes`;
 
 /** Its own statement after the locks: a statement sees what was committed when it began. */
 const BALLOT_STATES_SQL = `SELECT q.ord::int AS ord, e."voterKey" IS NOT NULL AS eligible,
@@ -84,62 +103,24 @@ function inOrder<R extends { ord: number }, T>(
 
 function batchTx(db: SqlSession): BallotBatchTx {
   return {
-    async actors(refs) {
-      const out: ActorResolution[] = new Array(refs.length);
-      const chats: { i: number; ref: Extract<ActorRef, { kind: 'chat' }> }[] = [];
-      const residents: { i: number; ref: Extract<ActorRef, { kind: 'resident' }> }[] = [];
-      refs.forEach((ref, i) => {
-        if (ref.kind === 'chat') chats.push({ i, ref });
-        else residents.push({ i, ref });
-      });
-      if (chats.length > 0) {
-        const rows = await db.query<
-          { ord: number; bound: boolean; identities: number } & Partial<ActorRow>
-        >(CHAT_ACTORS_SQL, [
-          chats.map((c) => c.ref.platform),
-          chats.map((c) => c.ref.chatId),
-          chats.map((c) => c.ref.userId),
-          `{${chats.map((c) => (c.ref.isPrivate ? 't' : 'f')).join(',')}}`,
-        ]);
-        inOrder(rows, chats.length, (row): ActorResolution => {
-          if (!row || (!row.bound && row.identities === 0)) return { kind: 'chat_not_bound' };
-          if (row.identities !== 1 || !row.residentId) return { kind: 'not_joined' };
-          return toActor(row as ActorRow);
-        }).forEach((actor, j) => {
-          out[chats[j]?.i ?? -1] = actor;
-        });
-      }
-      if (residents.length > 0) {
-        const rows = await db.query<{ ord: number } & ActorRow>(RESIDENT_ACTORS_SQL, [
-          residents.map((r) => r.ref.residentId),
-        ]);
-        inOrder(
-          rows,
-          residents.length,
-          (row): ActorResolution => (row ? toActor(row) : { kind: 'not_joined' }),
-        ).forEach((actor, j) => {
-          out[residents[j]?.i ?? -1] = actor;
-        });
-      }
-      return out;
-    },
-
-    async proposals(keys) {
-      if (keys.length === 0) return [];
-      const rows = await db.query<ProposalRow>(PROPOSALS_SQL, [
-        keys.map((k) => k.communityId),
-        keys.map((k) => String(k.number)),
+    async lockVotes(ballots) {
+      if (ballots.length === 0) return [];
+      const rows = await db.query<ProposalRow & { locked: number }>(LOCK_VOTES_SQL, [
+        ballots.map((b) => b.communityId),
+        ballots.map((b) => String(b.number)),
+        ballots.map((b) => b.voterKey),
       ]);
       const found = new Map(rows.map((row) => [`${row.communityId}#${row.number}`, row]));
-      return keys.map((k) => {
-        const row = found.get(`${k.communityId}#${k.number}`);
-        return row ? toProposal(row) : undefined;
+      return ballots.map((b) => {
+        const row = found.get(`${b.communityId}#${b.number}`);
+        if (!row) return undefined;
+        const { locked: _, ...proposal } = row;
+        return toProposal(proposal);
       });
     },
 
     async ballotStates(targets) {
       if (targets.length === 0) return [];
-      await db.query(LOCK_BALLOTS_SQL, [targets.map((t) => `${t.proposalId}/${t.voterKey}`)]);
       const rows = await db.query<BallotStateRow>(BALLOT_STATES_SQL, [
         targets.map((t) => t.proposalId),
         targets.map((t) => t.voterKey),
@@ -265,15 +246,69 @@ function batchTx(db: SqlSession): BallotBatchTx {
   };
 }
 
+type ClaimRow = { ord: number; claimed: boolean };
+
+/** Claims every key and resolves every actor: one statement per kind of ref in the batch. */
+async function claimAndResolve(
+  db: SqlSession,
+  ballots: readonly { key: string; actor: ActorRef }[],
+  at: Date,
+): Promise<{ claimed: boolean; actor: ActorResolution }[]> {
+  const out: { claimed: boolean; actor: ActorResolution }[] = new Array(ballots.length);
+  const chats: { i: number; key: string; ref: Extract<ActorRef, { kind: 'chat' }> }[] = [];
+  const residents: { i: number; key: string; ref: Extract<ActorRef, { kind: 'resident' }> }[] = [];
+  ballots.forEach(({ key, actor }, i) => {
+    if (actor.kind === 'chat') chats.push({ i, key, ref: actor });
+    else residents.push({ i, key, ref: actor });
+  });
+  if (chats.length > 0) {
+    const rows = await db.query<
+      ClaimRow & { bound: boolean; identities: number } & Partial<ActorRow>
+    >(CLAIM_CHAT_ACTORS_SQL, [
+      at,
+      chats.map((c) => c.key),
+      chats.map((c) => c.ref.platform),
+      chats.map((c) => c.ref.chatId),
+      chats.map((c) => c.ref.userId),
+      `{${chats.map((c) => (c.ref.isPrivate ? 't' : 'f')).join(',')}}`,
+    ]);
+    inOrder(rows, chats.length, (row) => {
+      const claimed = row?.claimed ?? false;
+      if (!row || (!row.bound && row.identities === 0))
+        return { claimed, actor: { kind: 'chat_not_bound' } as const };
+      if (row.identities !== 1 || !row.residentId)
+        return { claimed, actor: { kind: 'not_joined' } as const };
+      return { claimed, actor: toActor(row as ActorRow) };
+    }).forEach((result, j) => {
+      out[chats[j]?.i ?? -1] = result;
+    });
+  }
+  if (residents.length > 0) {
+    const rows = await db.query<ClaimRow & Partial<ActorRow>>(CLAIM_RESIDENT_ACTORS_SQL, [
+      at,
+      residents.map((r) => r.key),
+      residents.map((r) => r.ref.residentId),
+    ]);
+    inOrder(rows, residents.length, (row) => ({
+      claimed: row?.claimed ?? false,
+      actor: row?.residentId ? toActor(row as ActorRow) : ({ kind: 'not_joined' } as const),
+    })).forEach((result, j) => {
+      out[residents[j]?.i ?? -1] = result;
+    });
+  }
+  return out;
+}
+
 export function ballotBatchStore({ sql }: Pick<Database, 'sql'>): BallotBatchStore {
   return {
-    onceEach: (keys, at, work) =>
+    onceEach: (ballots, at, work) =>
       sql.transaction(async (db) => {
-        const claimedRows = await db.query<{ key: string }>(CLAIM_MANY_SQL, [keys, at]);
-        const claimed = new Set(claimedRows.map((r) => r.key));
-        const fresh = keys.flatMap((key, i) => (claimed.has(key) ? [i] : []));
-        const outcomes = fresh.length > 0 ? await work(batchTx(db), fresh) : [];
-        const replayed = keys.filter((key) => !claimed.has(key));
+        const opened = await claimAndResolve(db, ballots, at);
+        const claimed = opened.flatMap((o, index) =>
+          o.claimed ? [{ index, actor: o.actor }] : [],
+        );
+        const outcomes = claimed.length > 0 ? await work(batchTx(db), claimed) : [];
+        const replayed = ballots.filter((_, i) => !opened[i]?.claimed).map((b) => b.key);
         const stored = new Map<string, unknown>();
         if (replayed.length > 0) {
           // Committed before the claim returned (the claim waited for it): this statement sees it.
@@ -283,18 +318,20 @@ export function ballotBatchStore({ sql }: Pick<Database, 'sql'>): BallotBatchSto
           );
           for (const row of rows) stored.set(row.key, row.outcome);
         }
-        if (fresh.length > 0) {
+        if (claimed.length > 0) {
           db.defer(
             `UPDATE "IdempotencyRecord" r SET outcome = v.outcome::jsonb
              FROM unnest($1::text[], $2::text[]) AS v(key, outcome) WHERE r.key = v.key`,
             [
-              fresh.map((i) => keys[i] ?? ''),
-              fresh.map((_, j) => JSON.stringify(outcomes[j] ?? null)),
+              claimed.map((c) => ballots[c.index]?.key ?? ''),
+              claimed.map((_, j) => JSON.stringify(outcomes[j] ?? null)),
             ],
           );
         }
-        const byIndex = new Map(fresh.map((i, j) => [i, outcomes[j]]));
-        return keys.map((key, i) => (claimed.has(key) ? byIndex.get(i) : stored.get(key)) as never);
+        const byIndex = new Map(claimed.map((c, j) => [c.index, outcomes[j]]));
+        return ballots.map(
+          (b, i) => (opened[i]?.claimed ? byIndex.get(i) : stored.get(b.key)) as never,
+        );
       }),
   };
 }

@@ -397,24 +397,27 @@ export type BallotWrite = {
   historyId: string;
 };
 
+/** A ballot of a group commit: the vote it is for and the voter it counts for. */
+export type BallotVote = { communityId: string; number: number; voterKey: string };
+
 /**
  * The set-based reads and writes of a group commit: each call is one
  * statement whatever the number of ballots; the writes travel together
  * before the commit.
  */
 export interface BallotBatchTx {
-  /** {@link DeliberationTx.actor} for many refs, in their order. */
-  actors(refs: readonly ActorRef[]): Promise<ActorResolution[]>;
-  /** Proposals by community and number, in their order; locked FOR SHARE, as one ballot does. */
-  proposals(
-    keys: readonly { communityId: string; number: number }[],
-  ): Promise<(ProposalRecord | undefined)[]>;
   /**
-   * Locks the targets' ballots until commit (in one order fixed for every
-   * batch, so two batches cannot deadlock), then reads them, in their order.
+   * Locks the votes FOR SHARE, as one ballot does, and then the voters'
+   * ballots until commit (in one order fixed for every batch, so two batches
+   * wait for each other but cannot deadlock); the proposals in the ballots' order.
    */
+  lockVotes(ballots: readonly BallotVote[]): Promise<(ProposalRecord | undefined)[]>;
+  /** Eligibility and the counting ballot of each target, read after lockVotes, in their order. */
   ballotStates(targets: readonly BallotTarget[]): Promise<BallotState[]>;
-  /** Stores ballots (at most one per target) and moves the superseded ones to the history. */
+  /**
+   * Stores ballots and moves each superseded one to the history; a target's
+   * writes come in their order, and its last one counts.
+   */
   putBallots(writes: readonly BallotWrite[], at: Date): void;
   appendAudits(entries: readonly AuditInput[]): void;
   /** One award per resident, kind and subject: a repeat is ignored. */
@@ -428,14 +431,19 @@ export interface BallotBatchTx {
 
 export interface BallotBatchStore {
   /**
-   * One transaction for many distinct idempotency keys. A key claimed by an
-   * earlier (or concurrent) delivery gets that delivery's stored outcome;
-   * `work` gets the indexes of the keys this transaction claimed and returns
-   * their outcomes (JSON values) in that order, stored with the claims.
+   * One transaction for many ballots with distinct idempotency keys. Its
+   * first statement claims the keys and resolves the actors; a key claimed by
+   * an earlier (or concurrent) delivery gets that delivery's stored outcome.
+   * `work` gets the ballots this transaction claimed (`index` into
+   * `ballots`) and returns their outcomes (JSON values) in that order,
+   * stored with the claims.
    */
   onceEach<T>(
-    keys: readonly string[],
+    ballots: readonly { key: string; actor: ActorRef }[],
     at: Date,
-    work: (tx: BallotBatchTx, fresh: readonly number[]) => Promise<readonly T[]>,
+    work: (
+      tx: BallotBatchTx,
+      claimed: readonly { index: number; actor: ActorResolution }[],
+    ) => Promise<readonly T[]>,
   ): Promise<T[]>;
 }

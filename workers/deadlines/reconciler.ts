@@ -82,25 +82,13 @@ export async function reconcile(deps: {
     (after) => deps.reader.communities(after?.id ?? null, PAGE),
     async (page) => {
       leadMs = Math.max(leadMs, leadOf(page));
-      const plans = await Promise.all(
-        page.map(async (community) => ({
-          subjectId: community.id,
-          plan: await deps.scheduler.digestPlanFor(community),
-        })),
-      );
-      summary.deadlines += await deps.scheduler.addMany(plans);
+      summary.deadlines += await deps.scheduler.addMany(await deps.scheduler.digestPlansFor(page));
     },
   );
   summary.subjects = await pipelined<DeadlineSubject>(
     (after) => deps.reader.subjectsDueBy(until, leadMs, after?.proposal.id ?? null, PAGE),
     async (page) => {
-      const plans = await Promise.all(
-        page.map(async (subject) => ({
-          subjectId: subject.proposal.id,
-          plan: await deps.scheduler.planFor(subject),
-        })),
-      );
-      summary.deadlines += await deps.scheduler.addMany(plans);
+      summary.deadlines += await deps.scheduler.addMany(await deps.scheduler.plansFor(page));
     },
   );
   return summary;

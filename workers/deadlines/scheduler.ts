@@ -85,6 +85,10 @@ export type DeadlineScheduler = {
   planFor(subject: DeadlineSubject): Promise<Deadline[]>;
   /** The digests of `community` still to send; none falls at or before its `createdAt`. */
   digestPlanFor(community: ScheduledCommunity): Promise<Deadline[]>;
+  /** {@link planFor} for many subjects, with one read of the notices already sent. */
+  plansFor(subjects: readonly DeadlineSubject[]): Promise<SubjectPlan[]>;
+  /** {@link digestPlanFor} for many communities, with one read of the digests already sent. */
+  digestPlansFor(communities: readonly ScheduledCommunity[]): Promise<SubjectPlan[]>;
 };
 
 export function createDeadlineScheduler(deps: {
@@ -117,25 +121,45 @@ export function createDeadlineScheduler(deps: {
   }
 
   /**
+   * The plans without the notices already sent, for many subjects at once: a
+   * plan computed with `sent` is the plan computed without it, less the
+   * notices in `sent` (deadlinePlan and digestPlan filter last), so one read
+   * serves a page instead of one per subject.
+   */
+  async function unsent(candidates: SubjectPlan[]): Promise<SubjectPlan[]> {
+    const sent = await withSent(candidates.flatMap((c) => c.plan));
+    if (sent.size === 0) return candidates;
+    return candidates.map(({ subjectId, plan }) => ({
+      subjectId,
+      plan: plan.filter((d) => !(NOTICE_DEADLINES.has(d.type) && sent.has(d.jobId))),
+    }));
+  }
+
+  /**
    * One round trip per step for the whole batch: the reconciler syncs pages of
    * subjects. `removing` false only adds (see {@link DeadlineScheduler.addMany}).
    */
   async function write(entries: readonly SubjectPlan[], removing: boolean): Promise<number> {
     if (entries.length === 0) return 0;
-    const read = deps.redis.pipeline();
-    for (const { subjectId } of entries) read.smembers(indexKey(subjectId));
-    const known = (await read.exec()) ?? [];
     const now = deps.clock.now().getTime();
     // Read once per batch: a deadline that enters the horizon while the batch is written is
     // the next pass's (a pass runs well within the horizon; see workers/index.ts).
     const until = now + horizonMs;
+    const nearOf = entries.map(({ plan }) => plan.filter((d) => d.dueAt.getTime() <= until));
+    const jobs = nearOf.flat();
+    const read = deps.redis.pipeline();
+    for (const { subjectId } of entries) read.smembers(indexKey(subjectId));
+    // Which jobs exist already: adding one is a no-op in BullMQ, but a script run per job,
+    // and a periodic pass finds nearly all of its horizon there.
+    for (const d of jobs) read.exists(deps.queue.toKey(d.jobId));
+    const replies = (await read.exec()) ?? [];
+    const known = replies.slice(0, entries.length);
+    const existing = replies.slice(entries.length);
     const tx = deps.redis.multi();
     const stale: string[] = [];
-    const jobs: Deadline[] = [];
     entries.forEach(({ subjectId, plan }, i) => {
       const key = indexKey(subjectId);
-      const near = plan.filter((d) => d.dueAt.getTime() <= until);
-      jobs.push(...near);
+      const near = nearOf[i] ?? [];
       const planned = new Map(plan.map((d) => [d.jobId, d.dueAt.getTime()]));
       const ids = (known[i]?.[1] ?? []) as string[];
       // Listed ids still in the plan stay listed (a job beyond the horizon is only there if
@@ -163,12 +187,14 @@ export function createDeadlineScheduler(deps: {
     // for a while) or is about to, and then finds itself absent from the plan.
     const ahead = stale.filter((id) => Number(id.slice(id.lastIndexOf('-') + 1)) > now);
     await Promise.all(ahead.map((id) => deps.queue.remove(id)));
-    if (jobs.length === 0) return 0;
+    // One that goes between the check and here (a failed job is removed) comes back next pass.
+    const missing = jobs.filter((_, j) => existing[j]?.[1] !== 1);
+    if (missing.length === 0) return jobs.length;
     // BullMQ dates a delay from when the job is added: read the clock again, or every
     // deadline fires late by the round trips above (tens of ms, more on a cold start).
     const addedAt = deps.clock.now().getTime();
     await deps.queue.addBulk(
-      jobs.map((d) => ({
+      missing.map((d) => ({
         name: d.type,
         data: deadlineJob(d),
         opts: {
@@ -197,6 +223,31 @@ export function createDeadlineScheduler(deps: {
       const input = { community, policy: policyOf(community), now: deps.clock.now() };
       const sent = await withSent(digestPlan(input));
       return digestPlan({ ...input, sent });
+    },
+
+    plansFor(subjects) {
+      const now = deps.clock.now();
+      return unsent(
+        subjects.map((subject) => ({
+          subjectId: subject.proposal.id,
+          plan: deadlinePlan({
+            proposal: subject.proposal,
+            resolution: subject.resolution,
+            policy: policyOf(subject.community),
+            now,
+          }),
+        })),
+      );
+    },
+
+    digestPlansFor(communities) {
+      const now = deps.clock.now();
+      return unsent(
+        communities.map((community) => ({
+          subjectId: community.id,
+          plan: digestPlan({ community, policy: policyOf(community), now }),
+        })),
+      );
     },
 
     sync: async (subjectId, plan) => {

@@ -121,13 +121,8 @@ async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Prom
     subjects.set(`${row.communityId}/${row.number}`, row);
   }
   const loaded = await deps.reader.subjects([...subjects.values()]);
-  const plans = await Promise.all(
-    loaded.map(async (subject) => ({
-      subjectId: subject.proposal.id,
-      plan: await deps.scheduler.planFor(subject),
-    })),
-  );
-  await deps.scheduler.syncMany(plans);
+  // One read of the notices already sent for the whole batch, not one per proposal.
+  await deps.scheduler.syncMany(await deps.scheduler.plansFor(loaded));
   // Every community's chats in one read: a read per community (awaited in turn) cost a
   // round trip each, up to a hundred per batch in a deadline storm across communities.
   const bindings = await deps.reader.bindingsOf([...new Set(rows.map((r) => r.communityId))]);

@@ -58,7 +58,7 @@ export const memory: Scenario = {
         ratio: ratio(product.bytesPerDeadline, base.bytesPerDeadline),
       },
       {
-        name: `deadline jobs in Redis at ${pending.toLocaleString('en-US')} pending (within the horizon; weekly digests of ${Math.ceil(pending / 1000)} communities included)`,
+        name: `deadline jobs in Redis at ${pending.toLocaleString('en-US')} pending (those due within the horizon, the communities' weekly digests among them when due within it)`,
         value: last?.jobs ?? null,
         unit: 'count',
       },

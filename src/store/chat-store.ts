@@ -1,8 +1,11 @@
 /**
  * The chat store in SQL. The context of a chat is read in one round trip,
- * since every update needs it before anything else.
+ * since every update needs it before anything else; the updates that arrive
+ * together share that round trip (DataLoader gathers the reads of one turn of
+ * the event loop into one statement, and caches nothing).
  */
 import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import { z } from 'zod';
 import type { ChatContext, ChatStore } from '../app/ports/chat.ts';
 import type { Platform } from '../app/ports/store.ts';
@@ -41,20 +44,25 @@ const ContextRow = z.object({
 });
 
 /** Identities are looked up only for private chats: a group's binding names the community. */
-const CONTEXT_SQL = `
-  SELECT
+const CONTEXTS_SQL = `
+  SELECT q.ord::int AS ord,
     (SELECT json_build_object('communityId', b."communityId", 'buildingId', b."buildingId",
                               'locale', b.locale, 'communityLocale', c.locale,
                               'timezone', c.timezone)
        FROM "ChatBinding" b JOIN "Community" c ON c.id = b."communityId"
-      WHERE b.platform = $1::"Platform" AND b."chatId" = $2) AS binding,
+      WHERE b.platform = q.platform::"Platform" AND b."chatId" = q."chatId") AS binding,
     (SELECT p.locale FROM "ChatPreference" p
-      WHERE p.platform = $1::"Platform" AND p."chatId" = $2) AS preference,
+      WHERE p.platform = q.platform::"Platform" AND p."chatId" = q."chatId") AS preference,
     (SELECT coalesce(json_agg(json_build_object('communityId', c.id, 'name', c.name,
                                                 'locale', c.locale, 'timezone', c.timezone)
                               ORDER BY c.name), '[]')
        FROM "ChatIdentity" i JOIN "Community" c ON c.id = i."communityId"
-      WHERE $3 AND i.platform = $1::"Platform" AND i."userId" = $4) AS communities`;
+      WHERE q."withIdentities" AND i.platform = q.platform::"Platform"
+        AND i."userId" = q."userId") AS communities
+  FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY
+    AS q(platform, "chatId", "withIdentities", "userId", ord)`;
+
+type ContextKey = { platform: Platform; chatId: string; withIdentities: boolean; userId: string };
 
 /*
  * A reply claim is an idempotency record whose outcome says where the reply
@@ -74,18 +82,30 @@ const RELEASE_REPLY_SQL = `DELETE FROM "IdempotencyRecord" WHERE key = $1 AND ou
 
 export function chatStore(db: Pick<Database, 'sql'>): ChatStore {
   const { sql } = db;
+  const contexts = new DataLoader<ContextKey, ChatContext>(
+    async (keys) => {
+      const rows = await sql.query<{ ord: number }>(CONTEXTS_SQL, [
+        keys.map((k) => k.platform),
+        keys.map((k) => k.chatId),
+        `{${keys.map((k) => (k.withIdentities ? 't' : 'f')).join(',')}}`,
+        keys.map((k) => k.userId),
+      ]);
+      const byOrd = new Map(rows.map((row) => [row.ord, row]));
+      return keys.map((_, i) => ContextRow.parse(byOrd.get(i + 1)));
+    },
+    // Read again for every update: a binding or /lang takes effect at the next one.
+    { cache: false },
+  );
   return {
     ...chatMembershipStore(db),
 
-    async context(platform: Platform, chatId: string, sender): Promise<ChatContext> {
-      const rows = await sql.query<unknown>(CONTEXT_SQL, [
+    context: (platform, chatId, sender) =>
+      contexts.load({
         platform,
         chatId,
-        sender.withIdentities,
-        sender.userId,
-      ]);
-      return ContextRow.parse(rows[0]);
-    },
+        withIdentities: sender.withIdentities,
+        userId: sender.userId,
+      }),
 
     async setLocale(platform, chatId, locale) {
       const bound = await sql.execute(

@@ -93,8 +93,10 @@ export function chatStore(db: Pick<Database, 'sql'>): ChatStore {
       const byOrd = new Map(rows.map((row) => [row.ord, row]));
       return keys.map((_, i) => ContextRow.parse(byOrd.get(i + 1)));
     },
-    // Read again for every update: a binding or /lang takes effect at the next one.
-    { cache: false },
+    // Read again for every update: a binding or /lang takes effect at the next one. Updates
+    // arrive as separate I/O events: the batch closes after them (setImmediate), not at the
+    // end of the current job as DataLoader's default would.
+    { cache: false, batchScheduleFn: (send) => setImmediate(send) },
   );
   return {
     ...chatMembershipStore(db),

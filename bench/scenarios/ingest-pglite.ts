@@ -96,7 +96,13 @@ async function runProduct(
   home: EmbeddedBench,
   workload: Workload,
   budget: number,
-): Promise<IngestRun & { entry: string; botApiCalls: Record<string, number> }> {
+): Promise<
+  IngestRun & {
+    entry: string;
+    botApiCalls: Record<string, number>;
+    webhookCalls: Record<string, number>;
+  }
+> {
   const redis = await privateRedis();
   const botApi = await startFakeBotApi();
   try {
@@ -116,8 +122,15 @@ async function runProduct(
         finalKeys: () =>
           keysOf(home, `SELECT "proposalId" || '/' || "voterKey" AS key FROM "Ballot"`),
         budgetMs: budget,
+        onBody: botApi.webhookReply,
       });
-      return { ...run, entry: gateway.entry, botApiCalls: { ...botApi.calls } };
+      return {
+        ...run,
+        entry: gateway.entry,
+        // As ingest: requests and webhook answers' calls together; webhookCalls: the latter.
+        botApiCalls: { ...botApi.calls },
+        webhookCalls: { ...botApi.webhookCalls },
+      };
     } finally {
       await gateway.stop();
     }

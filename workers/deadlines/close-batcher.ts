@@ -16,23 +16,11 @@
  */
 import type { CloseVoteOutcome, CloseVotesDeps, DeadlineTarget } from '../../src/app/deadlines.ts';
 import { closeVotes } from '../../src/app/deadlines.ts';
+import { type GroupCommitOptions, groupCommit } from '../../src/app/group-commit.ts';
 
 export type CloseBatcher = {
   /** Closes one vote (with whichever others are due now); its outcome as `closeVote` gives it. */
   close(target: DeadlineTarget): Promise<CloseVoteOutcome>;
-};
-
-export type CloseBatcherOptions = {
-  /** Votes per transaction at most. Default 200. */
-  maxBatch?: number;
-  /** Batch transactions in flight at once. Default 2 (one is read while the other commits). */
-  parallel?: number;
-};
-
-type Waiting = {
-  target: DeadlineTarget;
-  resolve(outcome: CloseVoteOutcome): void;
-  reject(error: unknown): void;
 };
 
 export function createCloseBatcher(
@@ -40,50 +28,14 @@ export function createCloseBatcher(
     /** Closes one vote on its own: the fallback when its batch failed. */
     closeOne(target: DeadlineTarget): Promise<CloseVoteOutcome>;
   },
-  options: CloseBatcherOptions = {},
+  // Two in flight by default: one batch is read while the other commits.
+  options: GroupCommitOptions = {},
 ): CloseBatcher {
-  const maxBatch = options.maxBatch ?? 200;
-  const parallel = options.parallel ?? 2;
-  const queue: Waiting[] = [];
-  let running = 0;
-
-  async function run(batch: Waiting[]): Promise<void> {
-    try {
-      const outcomes = await closeVotes(
-        deps,
-        batch.map((w) => w.target),
-      );
-      batch.forEach((w, i) => {
-        const outcome = outcomes[i];
-        if (outcome) w.resolve(outcome);
-        else w.reject(new Error('closeVotes returned fewer outcomes than targets'));
-      });
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
-      }
-      await Promise.all(batch.map((w) => deps.closeOne(w.target).then(w.resolve, w.reject)));
-    }
-  }
-
-  function pump(): void {
-    while (running < parallel && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
-      running++;
-      void run(batch).finally(() => {
-        running--;
-        pump();
-      });
-    }
-  }
-
   return {
-    close(target) {
-      return new Promise<CloseVoteOutcome>((resolve, reject) => {
-        queue.push({ target, resolve, reject });
-        pump();
-      });
-    },
+    close: groupCommit<DeadlineTarget, CloseVoteOutcome>(
+      (targets) => closeVotes(deps, targets),
+      (target) => deps.closeOne(target),
+      options,
+    ),
   };
 }

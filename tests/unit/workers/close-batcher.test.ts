@@ -63,9 +63,13 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 describe('the close batcher', () => {
   it('sends a lone close at once and batches those that arrive while the slots are busy', async () => {
     const s = recordingStore();
-    const batcher = createCloseBatcher(deps(s.store), { parallel: 1, maxBatch: 3 });
+    const batcher = createCloseBatcher(deps(s.store), { concurrency: 1, maxBatch: 3 });
     const targets = Array.from({ length: 6 }, (_, i) => ({ communityId: 'c', number: i + 1 }));
-    const outcomes = targets.map((t) => batcher.close(t));
+    const [lone, ...later] = targets;
+    const outcomes = [batcher.close(lone as (typeof targets)[number])];
+    await tick();
+    expect(s.batches).toEqual([1]);
+    outcomes.push(...later.map((t) => batcher.close(t)));
     await tick();
     expect(s.batches).toEqual([1]);
     s.release();
@@ -88,9 +92,10 @@ describe('the close batcher', () => {
         if (t.number === 3) throw new Error('vote 3 cannot close');
         return unknownOutcome(t);
       }),
-      { parallel: 1 },
+      { concurrency: 1 },
     );
     const first = batcher.close({ communityId: 'c', number: 1 });
+    await tick();
     const rest = [2, 3, 4].map((number) => batcher.close({ communityId: 'c', number }));
     await tick();
     s.release();

@@ -1,0 +1,72 @@
+/**
+ * Group commit: items (ballots, vote closes) that arrive while `concurrency`
+ * transactions are in flight wait and go together in the next one, up to
+ * `maxBatch`. Nothing waits for a batch to fill: on a quiet system an item
+ * goes out at once, alone (with those that arrived in the same turn of the
+ * event loop); under load one transaction serves many.
+ *
+ * A batch that fails is not every item's failure: its items run again one
+ * by one (`runOne`), so an item the database refuses fails alone and the
+ * others go through. Nothing of the failed batch was committed.
+ */
+export type GroupCommitOptions = {
+  /** Items per transaction at most. Default 200. */
+  maxBatch?: number;
+  /** Transactions in flight at once (each holds a database connection). Default 2. */
+  concurrency?: number;
+};
+
+type Waiting<I, O> = { item: I; resolve: (outcome: O) => void; reject: (error: unknown) => void };
+
+export function groupCommit<I, O>(
+  runBatch: (items: readonly I[]) => Promise<readonly O[]>,
+  runOne: (item: I) => Promise<O>,
+  options: GroupCommitOptions = {},
+): (item: I) => Promise<O> {
+  const maxBatch = options.maxBatch ?? 200;
+  const concurrency = options.concurrency ?? 2;
+  const queue: Waiting<I, O>[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  async function commit(batch: readonly Waiting<I, O>[]): Promise<void> {
+    let outcomes: readonly O[];
+    try {
+      outcomes = await runBatch(batch.map((w) => w.item));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((w) => runOne(w.item).then(w.resolve, w.reject)));
+      return;
+    }
+    batch.forEach((w, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) w.reject(new Error('a batch gave fewer outcomes than items'));
+      else w.resolve(outcome);
+    });
+  }
+
+  function pump(): void {
+    scheduled = false;
+    while (inFlight < concurrency && queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      inFlight += 1;
+      void commit(batch).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  }
+
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      // Items arriving in the same turn of the event loop start together.
+      if (!scheduled && inFlight < concurrency) {
+        scheduled = true;
+        setImmediate(pump);
+      }
+    });
+}

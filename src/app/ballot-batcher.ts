@@ -15,7 +15,7 @@ export type BallotBatcher = {
   cast(input: VoteInput): Promise<CastVoteOutcome>;
 };
 
-type KeyedVote = VoteInput & { idempotencyKey: string };
+type KeyedVote = VoteInput & { idempotencyKey: string; at: Date };
 
 export function ballotBatcher(
   deps: CoreDeps,
@@ -33,11 +33,8 @@ export function ballotBatcher(
         distinct.push(input);
       }
       const outcomes = await castVotes(deps, store, distinct);
-      return inputs.map((input) => {
-        const outcome = outcomes[firsts.get(input.idempotencyKey) ?? -1];
-        if (!outcome) throw new Error(`ballot ${input.idempotencyKey} has no outcome`);
-        return outcome;
-      });
+      // A replay whose stored outcome is missing fails alone (undefined), not the batch.
+      return inputs.map((input) => outcomes[firsts.get(input.idempotencyKey) ?? -1] ?? undefined);
     },
     (input) => castVote(deps, input),
     { concurrency: 4, ...options },
@@ -47,7 +44,9 @@ export function ballotBatcher(
       const { idempotencyKey } = input;
       // Without a key a retry could not be told from a second ballot: alone, as before.
       if (idempotencyKey === undefined) return castVote(deps, input);
-      return commit({ ...input, idempotencyKey });
+      // The ballot's time is when it arrived, not when its batch starts: one cast a moment
+      // before the close counts even when its batch begins after it.
+      return commit({ ...input, idempotencyKey, at: deps.clock.now() });
     },
   };
 }

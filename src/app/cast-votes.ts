@@ -37,6 +37,7 @@ type Ballot = {
   proposal: ProposalRecord;
   voterKey: string;
   choice: Choice;
+  at: Date;
 };
 
 const proposalKey = (communityId: string, number: number) => `${communityId}#${number}`;
@@ -49,10 +50,11 @@ const targetKey = (proposalId: string, voterKey: string) => `${proposalId}/${vot
 export async function castVotes(
   deps: Pick<CoreDeps, 'clock' | 'ids'>,
   store: BallotBatchStore,
-  inputs: readonly (VoteInput & { idempotencyKey: string })[],
-): Promise<CastVoteOutcome[]> {
+  /** `at`: when the ballot arrived (its window is checked and its time recorded at that instant). */
+  inputs: readonly (VoteInput & { idempotencyKey: string; at: Date })[],
+): Promise<(CastVoteOutcome | undefined)[]> {
   const now = deps.clock.now();
-  return store.onceEach(
+  const outcomes = await store.onceEach(
     inputs.map((i) => ({ key: i.idempotencyKey, actor: i.actor })),
     now,
     async (tx, claimed): Promise<CastVoteOutcome[]> => {
@@ -68,7 +70,12 @@ export async function castVotes(
         return found;
       };
 
-      const acting: { at: number; input: VoteInput; actor: Actor; voterKey: string }[] = [];
+      const acting: {
+        at: number;
+        input: (typeof inputs)[number];
+        actor: Actor;
+        voterKey: string;
+      }[] = [];
       claimed.forEach(({ index, actor }, at) => {
         const input = inputs[index];
         if (!input) throw new Error(`no ballot ${index}`);
@@ -90,12 +97,12 @@ export async function castVotes(
           outcomes[at] = { kind: 'proposal_unknown', number: input.number };
           return;
         }
-        const closed = ballotWindowRefusal(proposal, now);
+        const closed = ballotWindowRefusal(proposal, input.at);
         if (closed) {
           outcomes[at] = closed;
           return;
         }
-        ballots.push({ index: at, actor, proposal, voterKey, choice: input.choice });
+        ballots.push({ index: at, actor, proposal, voterKey, choice: input.choice, at: input.at });
       });
 
       const targets = new Map(
@@ -131,7 +138,7 @@ export async function castVotes(
           current: current.get(key),
           cast: { channel: 'chat', choice: b.choice },
           castBy: b.actor.residentId,
-          now,
+          now: b.at,
           audit: { actor: actorLabel(b.actor) },
         });
         outcomes[b.index] = outcome;
@@ -146,7 +153,7 @@ export async function castVotes(
             kind: 'vote',
             amount: policy(b.actor).points.vote,
             subject: `proposal:${b.proposal.id}`,
-            at: now,
+            at: b.at,
           },
           id: deps.ids.next(),
         });
@@ -156,7 +163,7 @@ export async function castVotes(
           if (!cards.has(card)) cards.set(card, { id: deps.ids.next(), ...p });
         }
       }
-      tx.putBallots(writes, now);
+      tx.putBallots(writes);
       tx.appendAudits(audits);
       tx.awardPoints(awards);
       tx.recordPublications([...cards.values()], now, false);
@@ -166,4 +173,6 @@ export async function castVotes(
       });
     },
   );
+  // A replayed key whose outcome was never stored (null) has none to give.
+  return outcomes.map((outcome) => outcome ?? undefined);
 }

@@ -19,7 +19,8 @@ export type GroupCommitOptions = {
 type Waiting<I, O> = { item: I; resolve: (outcome: O) => void; reject: (error: unknown) => void };
 
 export function groupCommit<I, O>(
-  runBatch: (items: readonly I[]) => Promise<readonly O[]>,
+  /** The items' outcomes in their order; an undefined outcome fails that item alone. */
+  runBatch: (items: readonly I[]) => Promise<readonly (O | undefined)[]>,
   runOne: (item: I) => Promise<O>,
   options: GroupCommitOptions = {},
 ): (item: I) => Promise<O> {
@@ -30,7 +31,7 @@ export function groupCommit<I, O>(
   let scheduled = false;
 
   async function commit(batch: readonly Waiting<I, O>[]): Promise<void> {
-    let outcomes: readonly O[];
+    let outcomes: readonly (O | undefined)[];
     try {
       outcomes = await runBatch(batch.map((w) => w.item));
     } catch (error) {
@@ -38,12 +39,18 @@ export function groupCommit<I, O>(
         batch[0]?.reject(error);
         return;
       }
-      await Promise.all(batch.map((w) => runOne(w.item).then(w.resolve, w.reject)));
+      // One after another, in arrival order: a household's two presses keep their order, and
+      // a failure that hit the batch does not come back as a burst of transactions.
+      for (const w of batch) {
+        await Promise.resolve()
+          .then(() => runOne(w.item))
+          .then(w.resolve, w.reject);
+      }
       return;
     }
     batch.forEach((w, i) => {
       const outcome = outcomes[i];
-      if (outcome === undefined) w.reject(new Error('a batch gave fewer outcomes than items'));
+      if (outcome === undefined) w.reject(new Error('the batch gave this item no outcome'));
       else w.resolve(outcome);
     });
   }
@@ -53,10 +60,15 @@ export function groupCommit<I, O>(
     while (inFlight < concurrency && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       inFlight += 1;
-      void commit(batch).finally(() => {
-        inFlight -= 1;
-        pump();
-      });
+      void commit(batch)
+        // Settled already unless commit itself broke: nobody may wait forever.
+        .catch((error: unknown) => {
+          for (const w of batch) w.reject(error);
+        })
+        .finally(() => {
+          inFlight -= 1;
+          pump();
+        });
     }
   }
 

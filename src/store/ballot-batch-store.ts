@@ -145,20 +145,22 @@ function batchTx(db: SqlSession): BallotBatchTx {
       });
     },
 
-    putBallots(writes, at) {
+    putBallots(writes) {
       if (writes.length === 0) return;
+      // Superseded when the ballot replacing it was cast.
       const superseded = writes.flatMap((w) =>
-        w.previous ? [{ id: w.historyId, ...w.previous }] : [],
+        w.previous ? [{ id: w.historyId, ...w.previous, supersededAt: w.ballot.castAt }] : [],
       );
       if (superseded.length > 0) {
         db.defer(
           `INSERT INTO "BallotHistory" (id, "proposalId", "voterKey", choice, channel, "castBy",
              "paperRef", "castAt", "supersededAt")
            SELECT id, "proposalId", "voterKey", choice::"BallotChoice", channel::"BallotChannel",
-             "castBy", "paperRef", "castAt"::timestamp(3), $9::timestamp(3)
+             "castBy", "paperRef", "castAt"::timestamp(3), "supersededAt"::timestamp(3)
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-             $7::text[], $8::text[])
-             AS h(id, "proposalId", "voterKey", choice, channel, "castBy", "paperRef", "castAt")`,
+             $7::text[], $8::text[], $9::text[])
+             AS h(id, "proposalId", "voterKey", choice, channel, "castBy", "paperRef", "castAt",
+               "supersededAt")`,
           [
             superseded.map((h) => h.id),
             superseded.map((h) => h.proposalId),
@@ -168,7 +170,7 @@ function batchTx(db: SqlSession): BallotBatchTx {
             superseded.map((h) => h.castBy),
             superseded.map((h) => h.paperRef),
             superseded.map((h) => iso(h.castAt)),
-            at,
+            superseded.map((h) => iso(h.supersededAt)),
           ],
         );
       }

@@ -91,12 +91,16 @@ export function chatStore(db: Pick<Database, 'sql'>): ChatStore {
         keys.map((k) => k.userId),
       ]);
       const byOrd = new Map(rows.map((row) => [row.ord, row]));
-      return keys.map((_, i) => ContextRow.parse(byOrd.get(i + 1)));
+      // A row that does not parse fails its own update, not the others read with it.
+      return keys.map((_, i) => {
+        const parsed = ContextRow.safeParse(byOrd.get(i + 1));
+        return parsed.success ? parsed.data : new Error(`chat context: ${parsed.error.message}`);
+      });
     },
     // Read again for every update: a binding or /lang takes effect at the next one. Updates
     // arrive as separate I/O events: the batch closes after them (setImmediate), not at the
     // end of the current job as DataLoader's default would.
-    { cache: false, batchScheduleFn: (send) => setImmediate(send) },
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (send) => setImmediate(send) },
   );
   return {
     ...chatMembershipStore(db),

@@ -418,7 +418,7 @@ export interface BallotBatchTx {
    * Stores ballots and moves each superseded one to the history; a target's
    * writes come in their order, and its last one counts.
    */
-  putBallots(writes: readonly BallotWrite[], at: Date): void;
+  putBallots(writes: readonly BallotWrite[]): void;
   appendAudits(entries: readonly AuditInput[]): void;
   /** One award per resident, kind and subject: a repeat is ignored. */
   awardPoints(awards: readonly { award: PointsAward; id: string }[]): void;

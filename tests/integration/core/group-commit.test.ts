@@ -170,4 +170,82 @@ describe('group commit for ballots', () => {
       }
     },
   );
+
+  it('a ballot cast before the close counts even when its batch starts after the close', async () => {
+    const c = await seedCommunity(db, { households: 10 });
+    const number = await openedVote(c, 7 * DAY);
+    const { p } = await counts(db, c, number);
+    const closesAt = p.votingClosesAt?.getTime() ?? 0;
+    // The one batch slot is held until released: the second ballot waits for it.
+    const inner = ballotBatchStore(db);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let first = true;
+    const store: BallotBatchStore = {
+      async onceEach(keys, at, work) {
+        if (first) {
+          first = false;
+          await held;
+        }
+        return inner.onceEach(keys, at, work);
+      },
+    };
+    const batcher = ballotBatcher(c.deps, store, { concurrency: 1 });
+    c.clock.set(new Date(closesAt - 2_000));
+    const early = batcher.cast({ actor: c.as(0), number, choice: 'for', idempotencyKey: 'edge-0' });
+    await new Promise((resolve) => setImmediate(resolve));
+    c.clock.set(new Date(closesAt - 1_000));
+    const last = batcher.cast({ actor: c.as(1), number, choice: 'for', idempotencyKey: 'edge-1' });
+    c.clock.set(new Date(closesAt + 10));
+    const late = batcher.cast({ actor: c.as(2), number, choice: 'for', idempotencyKey: 'edge-2' });
+    release();
+    expect((await Promise.all([early, last, late])).map((o) => o.kind)).toEqual([
+      'recorded',
+      'recorded',
+      'vote_closed',
+    ]);
+    const after = await counts(db, c, number);
+    const castAt = after.ballots.map((b) => b.castAt.getTime()).sort();
+    expect(castAt).toEqual([closesAt - 2_000, closesAt - 1_000]);
+  });
+
+  it("a failed batch's ballots run again one by one in arrival order", async () => {
+    const c = await seedCommunity(db, { households: 10 });
+    const number = await openedVote(c, 7 * DAY);
+    // The first multi-ballot write fails once (a sequence is not rolled back with it).
+    await db.pool.query(`CREATE SEQUENCE fail_once;
+      CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT count(*) FROM inserted) > 1 AND nextval('fail_once') = 1 THEN
+          RAISE EXCEPTION 'the batch fails once';
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER fail_once AFTER INSERT ON "Ballot" REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION fail_once();`);
+    try {
+      const { store, batches } = countingStore(db);
+      const batcher = ballotBatcher(c.deps, store, { concurrency: 1 });
+      const voters = Array.from({ length: 10 }, (_, i) => i);
+      const sent = voters.flatMap((i) => [
+        batcher.cast({ actor: c.as(i), number, choice: 'for', idempotencyKey: `rerun-${i}-a` }),
+        batcher.cast({ actor: c.as(i), number, choice: 'against', idempotencyKey: `rerun-${i}-b` }),
+      ]);
+      const outcomes = await Promise.all(sent);
+      expect(batches).toEqual([20]);
+      expect(outcomes.map((o) => o.kind === 'recorded' && o.changed)).toEqual(
+        voters.flatMap(() => [false, true]),
+      );
+      const after = await counts(db, c, number);
+      expect(after.ballots.map((b) => b.choice)).toEqual(voters.map(() => 'against'));
+      expect(after.history).toBe(10);
+      expect(after.audit).toBe(20);
+    } finally {
+      await db.pool.query(
+        'DROP TRIGGER fail_once ON "Ballot"; DROP FUNCTION fail_once(); DROP SEQUENCE fail_once;',
+      );
+    }
+  });
 });

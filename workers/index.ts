@@ -222,6 +222,7 @@ export async function startWorkers(deps: WorkersDeps, options: WorkersOptions): 
         ids: deps.ids,
         closer,
         closeOne: (target) => closeVote(core, target),
+        onSweepError: (error) => log.warn({ err: error }, 'closing the votes due failed'),
       })
     : undefined;
   const worker = startDeadlineWorker(

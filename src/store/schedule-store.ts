@@ -363,5 +363,14 @@ function sqlVoteCloseTx(db: SqlSession): VoteCloseTx {
  * due together).
  */
 export function voteCloseStore({ sql }: Pick<Database, 'sql'>): VoteCloseStore {
-  return { transact: (work) => sql.transaction((db) => work(sqlVoteCloseTx(db))) };
+  return {
+    transact: (work) => sql.transaction((db) => work(sqlVoteCloseTx(db))),
+    dueVotes: (now, limit) =>
+      sql.query<{ communityId: string; number: number }>(
+        `SELECT "communityId", number FROM "Proposal"
+         WHERE state = 'voting' AND "votingClosesAt" <= $1
+         ORDER BY "votingClosesAt" LIMIT $2`,
+        [now, limit],
+      ),
+  };
 }

@@ -21,21 +21,61 @@ import { type GroupCommitOptions, groupCommit } from '../../src/app/group-commit
 export type CloseBatcher = {
   /** Closes one vote (with whichever others are due now); its outcome as `closeVote` gives it. */
   close(target: DeadlineTarget): Promise<CloseVoteOutcome>;
+  /**
+   * Closes every other vote already due, from PostgreSQL, without waiting for
+   * each one's job: a storm of votes due at one instant would otherwise close
+   * at the pace BullMQ hands out their jobs. Their jobs, when they come, find
+   * the vote closed. One sweep at a time; a call during a sweep runs it again.
+   */
+  sweep(): void;
 };
+
+/** Due votes read per round of a sweep. */
+const SWEEP_PAGE = 1_000;
 
 export function createCloseBatcher(
   deps: CloseVotesDeps & {
     /** Closes one vote on its own: the fallback when its batch failed. */
     closeOne(target: DeadlineTarget): Promise<CloseVoteOutcome>;
+    /** Told when a sweep fails (the votes' own jobs still close them). */
+    onSweepError?: (error: unknown) => void;
   },
   // Two in flight by default: one batch is read while the other commits.
   options: GroupCommitOptions = {},
 ): CloseBatcher {
+  const close = groupCommit<DeadlineTarget, CloseVoteOutcome>(
+    (targets) => closeVotes(deps, targets),
+    (target) => deps.closeOne(target),
+    options,
+  );
+  let sweeping = false;
+  let again = false;
+
+  async function sweepRounds(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        const due = await deps.closer.dueVotes(deps.clock.now(), SWEEP_PAGE);
+        const outcomes = await Promise.all(due.map((target) => close(target)));
+        // A vote that is due but does not close (another worker's lock, a rule) must not spin.
+        if (due.length < SWEEP_PAGE || !outcomes.some((o) => o.kind === 'closed')) break;
+      }
+    } while (again);
+  }
+
   return {
-    close: groupCommit<DeadlineTarget, CloseVoteOutcome>(
-      (targets) => closeVotes(deps, targets),
-      (target) => deps.closeOne(target),
-      options,
-    ),
+    close,
+    sweep() {
+      if (sweeping) {
+        again = true;
+        return;
+      }
+      sweeping = true;
+      sweepRounds()
+        .catch((error: unknown) => deps.onSweepError?.(error))
+        .finally(() => {
+          sweeping = false;
+        });
+    },
   };
 }

@@ -97,10 +97,13 @@ async function transition(
       return fromDeadline(await expireProposal(deps.core, target));
     case 'vote_open':
       return fromDeadline(await openVote(deps.core, target));
-    case 'vote_close':
-      return fromDeadline(
-        await (deps.closes ? deps.closes.close(target) : closeVote(deps.core, target)),
-      );
+    case 'vote_close': {
+      if (!deps.closes) return fromDeadline(await closeVote(deps.core, target));
+      const closed = await deps.closes.close(target);
+      // The first close of a storm closes the rest of it (workers/deadlines/close-batcher.ts).
+      if (closed.kind === 'closed') deps.closes.sweep();
+      return fromDeadline(closed);
+    }
     case 'survey_close': {
       const closed = await closeSurvey(deps.core, target);
       return closed.kind === 'not_yet'

@@ -165,4 +165,6 @@ export interface VoteCloseTx {
 export interface VoteCloseStore {
   /** Runs `work` in one transaction (retried on deadlock or serialization failure). */
   transact<T>(work: (tx: VoteCloseTx) => Promise<T>): Promise<T>;
+  /** Votes still open whose closing time is at or before `now`, earliest first, at most `limit`. */
+  dueVotes(now: Date, limit: number): Promise<{ communityId: string; number: number }[]>;
 }

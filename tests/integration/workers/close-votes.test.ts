@@ -11,10 +11,11 @@ import type { Choice } from '../../../src/app/ports/store.ts';
 import { canonicalJson } from '../../../src/domain/audit-chain.ts';
 import { sha256 } from '../../../src/store/audit-append.ts';
 import { voteCloseStore } from '../../../src/store/schedule-store.ts';
+import { createCloseBatcher } from '../../../workers/deadlines/close-batcher.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { openedVote } from '../../support/voting.ts';
-import { auditOf } from '../../support/workers.ts';
+import { auditOf, waitFor } from '../../support/workers.ts';
 
 const DAY = 86_400_000;
 
@@ -154,5 +155,39 @@ describe('closeVotes', () => {
     ]);
     expect(first).toMatchObject({ kind: 'unchanged', reason: 'not_yet', state: 'voting' });
     expect(second).toMatchObject({ kind: 'closed', result: 'no_quorum' });
+  });
+
+  // Last in the file: a sweep closes whatever is due in the database, other tests' votes too.
+  it('a close sweeps the other votes due with it, each once, before their own jobs come', async () => {
+    const c = await seedCommunity(db, { households: 10 });
+    const numbers: number[] = [];
+    for (let i = 0; i < 4; i++) numbers.push(await openedVote(c, 7 * DAY));
+    c.clock.advance(3 * DAY);
+    const batcher = createCloseBatcher({
+      clock: c.clock,
+      ids: { next: () => randomUUID() },
+      closer: voteCloseStore(db),
+      closeOne: (target) => closeVote(c.deps, target),
+    });
+    const [first, ...others] = numbers.map((number) => ({ communityId: c.id, number }));
+    expect((await batcher.close(first ?? { communityId: c.id, number: 0 })).kind).toBe('closed');
+    batcher.sweep();
+    batcher.sweep();
+    await waitFor('the sweep to close the due votes', async () => {
+      const closed = await auditOf(db, c.id, 'vote.closed');
+      return closed.length === 4 ? closed : undefined;
+    });
+    // Their own jobs, when they come, find nothing to do.
+    const late = await Promise.all(others.map((target) => batcher.close(target)));
+    expect(late.map((o) => o.kind === 'unchanged' && o.reason)).toEqual([
+      'wrong_state',
+      'wrong_state',
+      'wrong_state',
+    ]);
+    expect(await auditOf(db, c.id, 'vote.closed')).toHaveLength(4);
+    const results = await db.prisma.outbox.count({
+      where: { communityId: c.id, kind: 'result_card' },
+    });
+    expect(results).toBe(4);
   });
 });

@@ -19,6 +19,7 @@ function recordingStore() {
   const gates: (() => void)[] = [];
   let failWhen: (size: number) => boolean = () => false;
   const store: VoteCloseStore = {
+    dueVotes: async () => [],
     async transact(work) {
       const tx: VoteCloseTx = {
         lockProposals: async (targets) => {

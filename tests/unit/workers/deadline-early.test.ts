@@ -22,6 +22,7 @@ function depsWith(clock: Clock): DeadlineDeps {
   // The close is refused as "not yet" (the use case read the clock before the due time).
   const closes: CloseBatcher = {
     close: async () => ({ kind: 'unchanged', number: 1, state: 'voting', reason: 'not_yet' }),
+    sweep: () => {},
   };
   // Only the clock and the close are reached on this path.
   return { core: { clock }, closes } as unknown as DeadlineDeps;

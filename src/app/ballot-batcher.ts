@@ -36,7 +36,8 @@ export function ballotBatcher(
       // A replay whose stored outcome is missing fails alone (undefined), not the batch.
       return inputs.map((input) => outcomes[firsts.get(input.idempotencyKey) ?? -1] ?? undefined);
     },
-    (input) => castVote(deps, input),
+    // Rerun alone after a failed batch, still at the time the ballot arrived.
+    (input) => castVote({ ...deps, clock: { now: () => input.at } }, input),
     { concurrency: 4, ...options },
   );
   return {

@@ -211,7 +211,7 @@ describe('group commit for ballots', () => {
     expect(castAt).toEqual([closesAt - 2_000, closesAt - 1_000]);
   });
 
-  it("a failed batch's ballots run again one by one in arrival order", async () => {
+  it("a failed batch's ballots run again one by one, in arrival order and at their arrival time", async () => {
     const c = await seedCommunity(db, { households: 10 });
     const number = await openedVote(c, 7 * DAY);
     // The first multi-ballot write fails once (a sequence is not rolled back with it).
@@ -229,10 +229,15 @@ describe('group commit for ballots', () => {
       const { store, batches } = countingStore(db);
       const batcher = ballotBatcher(c.deps, store, { concurrency: 1 });
       const voters = Array.from({ length: 10 }, (_, i) => i);
+      // Cast a second before the close; the batch and its reruns run after it.
+      const { p } = await counts(db, c, number);
+      const closesAt = p.votingClosesAt?.getTime() ?? 0;
+      c.clock.set(new Date(closesAt - 1_000));
       const sent = voters.flatMap((i) => [
         batcher.cast({ actor: c.as(i), number, choice: 'for', idempotencyKey: `rerun-${i}-a` }),
         batcher.cast({ actor: c.as(i), number, choice: 'against', idempotencyKey: `rerun-${i}-b` }),
       ]);
+      c.clock.set(new Date(closesAt + 10));
       const outcomes = await Promise.all(sent);
       expect(batches).toEqual([20]);
       expect(outcomes.map((o) => o.kind === 'recorded' && o.changed)).toEqual(

@@ -40,11 +40,32 @@ export function policyOf(actor: Pick<Actor, 'community'>): Policy {
   return communityPolicy(actor.community);
 }
 
+/**
+ * Policies resolved lately, by their stored JSON. Resolving is a schema parse
+ * with durations and ratios to read; a storm of 10,000 closes or a burst of
+ * ballots resolves the same few policies over and over (a fifth of the
+ * worker's CPU in the storm bench went to it). A policy is readonly data, so
+ * callers may share one.
+ */
+const resolvedPolicies = new Map<string, Policy>();
+const RESOLVED_POLICIES_KEPT = 512;
+
 /** The community's resolved policy; defaults when the community is unknown. */
 export function communityPolicy(community: Pick<CommunityRecord, 'policy'> | undefined): Policy {
-  const resolved = resolvePolicy(community?.policy ?? {});
+  const stored = community?.policy ?? {};
+  const key = JSON.stringify(stored);
+  const known = resolvedPolicies.get(key);
+  if (known) return known;
+  const resolved = resolvePolicy(stored);
   // A stored policy was validated when written; fall back rather than fail a vote.
-  return resolved.ok ? resolved.policy : DEFAULT_POLICY;
+  const policy = resolved.ok ? resolved.policy : DEFAULT_POLICY;
+  // Oldest out first: a Map keeps insertion order.
+  if (resolvedPolicies.size >= RESOLVED_POLICIES_KEPT) {
+    const oldest = resolvedPolicies.keys().next();
+    if (!oldest.done) resolvedPolicies.delete(oldest.value);
+  }
+  resolvedPolicies.set(key, policy);
+  return policy;
 }
 
 export function voterKeyOf(actor: Actor, policy: Policy): string {

@@ -1,6 +1,6 @@
 /**
  * The Telegram adapter: a grammY bot whose updates arrive by webhook at
- * `POST /telegram/webhook` on the one express app (secret checked), or by
+ * `POST /telegram/webhook` on the one HTTP server (secret checked), or by
  * long polling in development; the conversation shared with every platform (src/chat); and the
  * {@link ChatSender} the workers' push queue posts cards with.
  *
@@ -13,7 +13,6 @@
  * the redelivery finds it done.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import type { Express } from 'express';
 import { Api, Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { ChatSender } from '../../src/app/ports/delivery.ts';
@@ -22,7 +21,7 @@ import { conversationFeature } from './conversation.ts';
 import { membershipFeature } from './features/membership.ts';
 import { createTelegramSender } from './sender.ts';
 import { turnMiddleware } from './turn.ts';
-import { mountWebhook, WEBHOOK_PATH } from './webhook.ts';
+import { WEBHOOK_PATH, type WebhookHost, webhookHandler } from './webhook.ts';
 
 export type { TelegramDeps } from './context.ts';
 
@@ -59,8 +58,8 @@ export type TelegramAdapterOptions = {
 
 export type TelegramAdapter = {
   bot: Bot<YishiContext>;
-  /** Mounts `POST /telegram/webhook` on the app (webhook mode). */
-  mount(app: Express): void;
+  /** Serves `POST /telegram/webhook` on the app, ahead of its express routes (webhook mode). */
+  mount(app: WebhookHost): void;
   /** Asks Telegram to deliver updates to `publicUrl` + the webhook path, with the secret. */
   setWebhook(publicUrl: string): Promise<void>;
   /** Long polling (no PUBLIC_URL); resolves once polling has started. */
@@ -111,11 +110,14 @@ export async function createTelegramAdapter(
     sender,
 
     mount(app) {
-      mountWebhook(app, bot, {
-        secret: options.webhookSecret,
-        timeoutMs: options.webhookTimeoutMs ?? 1900,
-        log: deps.log,
-      });
+      app.postAhead(
+        WEBHOOK_PATH,
+        webhookHandler(bot, {
+          secret: options.webhookSecret,
+          timeoutMs: options.webhookTimeoutMs ?? 1900,
+          log: deps.log,
+        }),
+      );
     },
 
     async setWebhook(publicUrl) {

@@ -1,8 +1,10 @@
 /**
- * `POST /telegram/webhook` on the one express app. The secret header is
- * compared in constant time before the body is parsed (grammY checks it
- * again); the update is handled inside the request, and the request fails
- * (5xx) when handling fails or outlasts `timeoutMs`, so Telegram redelivers.
+ * `POST /telegram/webhook`, served ahead of express (src/runtime/http-server.ts
+ * `postAhead`): node's request as it comes. The secret header is compared in
+ * constant time before the body is read (grammY checks it again); a body that
+ * is not JSON, or over 1 MB, is refused (4xx: nothing to retry). The update is
+ * handled inside the request, and the request fails (5xx) when handling
+ * fails or outlasts `timeoutMs`, so Telegram redelivers.
  *
  * A button press is answered in the response body (`{"method":
  * "answerCallbackQuery", ...}`), which Telegram carries out as if it were
@@ -11,7 +13,7 @@
  * went; a lost answer is a lost notice, never a lost effect.
  */
 import { timingSafeEqual } from 'node:crypto';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Bot, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
@@ -19,72 +21,151 @@ import type { YishiContext } from './context.ts';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
 
-const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
+/** As node gives header names: lower case. */
+const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+/** As express.json's limit was: Telegram's updates are a few KB. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Where the webhook is served: the HTTP app's routes ahead of express. */
+export type WebhookHost = {
+  postAhead(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void;
+};
 
 /** Constant-time comparison; without a configured secret every request passes (polling setups). */
-function secretMatches(given: string | undefined, secret: string | undefined): boolean {
+function secretMatches(given: string | string[] | undefined, secret: Buffer | undefined): boolean {
   if (secret === undefined) return true;
-  if (given === undefined) return false;
+  if (typeof given !== 'string') return false;
   const a = Buffer.from(given);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === secret.length && timingSafeEqual(a, secret);
+}
+
+function answer(res: ServerResponse, status: number, json: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
+const UNAUTHORIZED = '{"error":"unauthorized"}';
+const BAD_REQUEST = '{"error":"bad request"}';
+const TOO_LARGE = '{"error":"body too large"}';
+const NOT_PROCESSED = '{"error":"update not processed"}';
+
+class BodyTooLarge extends Error {}
+
+/** The body as text, refused past `limit` bytes (by its content-length, or as it arrives). */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      resolve(
+        chunks.length === 1
+          ? (chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(chunks).toString('utf8'),
+      );
+    });
+    req.once('error', reject);
+  });
 }
 
 /**
- * grammY's express adapter, except for a webhook reply that comes after the
- * request was answered: past `timeoutMs` it was answered 5xx, Telegram
- * redelivers the update, and the redelivery answers (the use case gives it
- * the same outcome). Writing to the finished response would fail the late
- * handler for nothing.
+ * The parsed update grammY gets, and how it answers. A webhook reply that
+ * comes after the request was answered is dropped: past `timeoutMs` it was
+ * answered 5xx, Telegram redelivers the update, and the redelivery answers
+ * (the use case gives it the same outcome). Writing to the finished response
+ * would fail the late handler for nothing.
  */
-function expressAdapter(log: Logger) {
-  return (req: Request, res: Response) => ({
-    update: req.body as Update,
-    header: req.header(SECRET_HEADER),
+function nodeAdapter(log: Logger) {
+  return (update: Update, header: string | undefined, res: ServerResponse) => ({
+    update,
+    header,
     end: () => {
-      if (!res.headersSent) res.end();
+      if (!res.headersSent) res.writeHead(200, { 'content-length': 0 }).end();
     },
     respond: (json: string) => {
       if (res.headersSent) {
-        log.info({ updateId: (req.body as Update).update_id }, 'late webhook reply dropped');
+        log.info({ updateId: update.update_id }, 'late webhook reply dropped');
         return;
       }
-      res.status(200).type('application/json').send(json);
+      answer(res, 200, json);
     },
     unauthorized: () => {
-      res.status(401).json({ error: 'unauthorized' });
+      if (!res.headersSent) answer(res, 401, UNAUTHORIZED);
     },
   });
 }
 
-export function mountWebhook(
-  app: Express,
+/** The webhook's request handler, for `host.postAhead(WEBHOOK_PATH, ...)`. */
+export function webhookHandler(
   bot: Bot<YishiContext>,
   options: { secret: string | undefined; timeoutMs: number; log: Logger },
-): void {
-  const callback = webhookCallback(bot, expressAdapter(options.log), {
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { log } = options;
+  const secret = options.secret === undefined ? undefined : Buffer.from(options.secret);
+  const callback = webhookCallback(bot, nodeAdapter(log), {
     secretToken: options.secret,
     onTimeout: 'throw',
     timeoutMilliseconds: options.timeoutMs,
   });
-  app.post(
-    WEBHOOK_PATH,
-    (req: Request, res: Response, next: NextFunction) => {
-      if (secretMatches(req.header(SECRET_HEADER), options.secret)) return next();
-      res.status(401).json({ error: 'unauthorized' });
-    },
-    express.json({ limit: '1mb' }),
-    callback,
-    (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      const status = (error as { status?: unknown }).status;
-      if (typeof status === 'number' && status >= 400 && status < 500) {
+  const failed = (res: ServerResponse) => (error: unknown) => {
+    // Not answered 200: Telegram redelivers, and the update's effect happens once.
+    log.error({ err: error }, 'telegram update failed');
+    if (!res.headersSent) answer(res, 500, NOT_PROCESSED);
+  };
+
+  return (req, res) => {
+    const header = req.headers[SECRET_HEADER];
+    if (!secretMatches(header, secret)) {
+      // The body is drained unread, so the connection stays usable.
+      req.resume();
+      answer(res, 401, UNAUTHORIZED);
+      return;
+    }
+    readBody(req, WEBHOOK_BODY_LIMIT_BYTES).then(
+      (text) => {
+        let update: unknown;
+        try {
+          update = JSON.parse(text);
+        } catch {
+          update = undefined;
+        }
         // A body that is not an update: nothing to retry.
-        if (!res.headersSent) res.status(status).json({ error: 'bad request' });
-        return;
-      }
-      // Not answered 200: Telegram redelivers, and the update's effect happens once.
-      options.log.error({ err: error }, 'telegram update failed');
-      if (!res.headersSent) res.status(500).json({ error: 'update not processed' });
-    },
-  );
+        if (typeof update !== 'object' || update === null || Array.isArray(update)) {
+          answer(res, 400, BAD_REQUEST);
+          return;
+        }
+        // A promise (an async function), typed by an adapter's `handlerReturn`, which this one lacks.
+        Promise.resolve(
+          callback(update as Update, typeof header === 'string' ? header : undefined, res),
+        ).catch(failed(res));
+      },
+      (error: unknown) => {
+        if (error instanceof BodyTooLarge) {
+          // Answered, then the connection closed: the rest of the body is not read.
+          res.setHeader('connection', 'close');
+          answer(res, 413, TOO_LARGE);
+          return;
+        }
+        // The client went away mid-body: nobody to answer.
+        log.info({ err: error }, 'telegram webhook body not read');
+        if (!res.headersSent) answer(res, 400, BAD_REQUEST);
+      },
+    );
+  };
 }

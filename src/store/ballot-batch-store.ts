@@ -121,10 +121,12 @@ function batchTx(db: SqlSession): BallotBatchTx {
 
     async ballotStates(targets) {
       if (targets.length === 0) return [];
-      const rows = await db.query<BallotStateRow>(BALLOT_STATES_SQL, [
-        targets.map((t) => t.proposalId),
-        targets.map((t) => t.voterKey),
-      ]);
+      const rows = await db.query<BallotStateRow>(
+        BALLOT_STATES_SQL,
+        [targets.map((t) => t.proposalId), targets.map((t) => t.voterKey)],
+        // Ballots: a table that starts empty and grows with every vote.
+        { replan: true },
+      );
       return inOrder(rows, targets.length, (row): BallotState => {
         const target = targets[(row?.ord ?? 1) - 1];
         if (!row || !target || row.choice === null || row.channel === null) {
@@ -317,16 +319,24 @@ export function ballotBatchStore({ sql }: Pick<Database, 'sql'>): BallotBatchSto
           const rows = await db.query<{ key: string; outcome: unknown }>(
             'SELECT key, outcome FROM "IdempotencyRecord" WHERE key = ANY($1::text[])',
             [replayed],
+            { replan: true },
           );
           for (const row of rows) stored.set(row.key, row.outcome);
         }
         if (claimed.length > 0) {
+          // Written as an upsert of the rows claimed above, not an UPDATE joined to the keys: the
+          // conflict goes through the key's index whatever the plan, where the UPDATE's cached
+          // plan read the whole table in every batch when it was made on a young table
+          // (sql-session.ts `replan`). Every key is claimed here, so every row is updated.
           db.defer(
-            `UPDATE "IdempotencyRecord" r SET outcome = v.outcome::jsonb
-             FROM unnest($1::text[], $2::text[]) AS v(key, outcome) WHERE r.key = v.key`,
+            `INSERT INTO "IdempotencyRecord" (key, outcome, at)
+             SELECT key, outcome::jsonb, $3::timestamp(3)
+             FROM unnest($1::text[], $2::text[]) AS v(key, outcome)
+             ON CONFLICT (key) DO UPDATE SET outcome = EXCLUDED.outcome`,
             [
               claimed.map((c) => ballots[c.index]?.key ?? ''),
               claimed.map((_, j) => JSON.stringify(outcomes[j] ?? null)),
+              at,
             ],
           );
         }

@@ -27,17 +27,30 @@ export type SqlValue = string | number | boolean | null | Date | readonly (strin
 
 const toParam = (v: SqlValue): unknown => (v instanceof Date ? v.toISOString() : v);
 
+export type QueryOptions = {
+  /**
+   * A statement that must come before the deferred writes (such as an
+   * idempotency claim) and reads nothing they write.
+   */
+  beforeDeferred?: boolean;
+  /**
+   * Planned anew at each run, as an unnamed statement. For a read that finds
+   * rows of a table that grows by the minute by an array of keys: a named
+   * statement keeps the generic plan made at its sixth run on its
+   * connection, from the table's size then, until the next ANALYZE; made
+   * while the table was nearly empty, that plan reads the whole table at
+   * every run (a hash join over a sequential scan; the ballots' table was
+   * read whole 1,350 times in 15 s of the ingest bench).
+   */
+  replan?: boolean;
+};
+
 export type SqlSession = {
   /**
    * A read (or a write whose result is needed): deferred writes are flushed
-   * first, unless `beforeDeferred` (a statement that must come first, such as
-   * an idempotency claim, and reads nothing they write).
+   * first, unless `beforeDeferred`.
    */
-  query<R>(
-    text: string,
-    values?: readonly SqlValue[],
-    options?: { beforeDeferred?: boolean },
-  ): Promise<R[]>;
+  query<R>(text: string, values?: readonly SqlValue[], options?: QueryOptions): Promise<R[]>;
   /**
    * A write whose row count is needed (INSERT ... ON CONFLICT DO NOTHING: 0
    * or 1); deferred writes ride along in the same statement.
@@ -103,9 +116,9 @@ function withDeferred(pending: readonly Statement[], main: Statement): Statement
  */
 export function sqlSession(client: Queryable, options: { named?: boolean } = {}): SqlSession {
   const named = options.named ?? true;
-  const run = ({ text, values }: Statement) =>
+  const run = ({ text, values }: Statement, replan = false) =>
     client.query({
-      ...(named ? { name: nameOf(text) } : {}),
+      ...(named && !replan ? { name: nameOf(text) } : {}),
       text,
       values: values.map(toParam),
       types,
@@ -123,14 +136,10 @@ export function sqlSession(client: Queryable, options: { named?: boolean } = {})
   };
 
   return {
-    async query<R>(
-      text: string,
-      values: readonly SqlValue[] = [],
-      options: { beforeDeferred?: boolean } = {},
-    ) {
+    async query<R>(text: string, values: readonly SqlValue[] = [], options: QueryOptions = {}) {
       // A statement does not see the writes of its own CTEs: reads go after the writes.
       if (!options.beforeDeferred) await flush();
-      return (await run({ text, values })).rows as R[];
+      return (await run({ text, values }, options.replan)).rows as R[];
     },
     async execute(text: string, values: readonly SqlValue[] = []) {
       // A statement with its own WITH cannot take the deferred writes in front of it.

@@ -89,6 +89,47 @@ describe('telegram webhook', () => {
     expect((await counts()).proposals).toBe(before.proposals + 1);
   });
 
+  it('refuses a body that is not an update, or over 1 MB, with 4xx: nothing stored, nothing sent', async () => {
+    const before = await counts();
+    const post = (body: string) =>
+      fetch(`${gw.url}/telegram/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'X-Telegram-Bot-Api-Secret-Token': TEST_SECRET,
+        },
+        body,
+      });
+    const statuses = [
+      (await post('{not json')).status,
+      (await post('[]')).status,
+      (await post('42')).status,
+      (await post(`{"update_id":1,"padding":"${'x'.repeat(1024 * 1024)}"}`)).status,
+    ];
+    expect(statuses).toEqual([400, 400, 400, 413]);
+    expect(await counts()).toEqual(before);
+    expect(outbound()).toEqual([]);
+  });
+
+  it('counts webhook requests under their route in the HTTP metric', async () => {
+    const metrics = createMetrics();
+    const app = createHttpApp({ health: async () => ({}), metrics });
+    gw.adapter.mount(app);
+    const server = await listen(app, 0);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram/webhook`;
+      const response = await fetch(url, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(401);
+      const text = await metrics.registry.metrics();
+      expect(text).toMatch(
+        /yishi_http_requests_total\{route="\/telegram\/webhook",status="401"\} 1/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('acts on an update posted twice at once, and again later, once: one effect, one reply', async () => {
     const number = (await db.prisma.proposal.findFirstOrThrow({ orderBy: { number: 'desc' } }))
       .number;

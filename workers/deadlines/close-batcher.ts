@@ -18,6 +18,8 @@ import type { CloseVoteOutcome, CloseVotesDeps, DeadlineTarget } from '../../src
 import { closeVotes } from '../../src/app/deadlines.ts';
 import { type GroupCommitOptions, groupCommit } from '../../src/app/group-commit.ts';
 
+type ClosedResult = (CloseVoteOutcome & { kind: 'closed' })['result'];
+
 export type CloseBatcher = {
   /** Closes one vote (with whichever others are due now); its outcome as `closeVote` gives it. */
   close(target: DeadlineTarget): Promise<CloseVoteOutcome>;
@@ -32,6 +34,8 @@ export type CloseBatcher = {
 
 /** Due votes read per round of a sweep. */
 const SWEEP_PAGE = 1_000;
+/** Closed votes remembered: more than a storm's worth, a few MB at most. */
+const CLOSED_KEPT = 50_000;
 
 export function createCloseBatcher(
   deps: CloseVotesDeps & {
@@ -43,11 +47,37 @@ export function createCloseBatcher(
   // Two in flight by default: one batch is read while the other commits.
   options: GroupCommitOptions = {},
 ): CloseBatcher {
-  const close = groupCommit<DeadlineTarget, CloseVoteOutcome>(
+  const batched = groupCommit<DeadlineTarget, CloseVoteOutcome>(
     (targets) => closeVotes(deps, targets),
     (target) => deps.closeOne(target),
     options,
   );
+  // Votes this batcher closed. A closed vote never votes again, so when its own job comes
+  // after a sweep closed it, the answer is known without a transaction: in a storm those
+  // 10,000 redundant transactions each locked rows the sweep's batches were closing.
+  const closedHere = new Map<string, ClosedResult>();
+  const keyOf = (target: DeadlineTarget) => `${target.communityId}/${target.number}`;
+  async function close(target: DeadlineTarget): Promise<CloseVoteOutcome> {
+    const key = keyOf(target);
+    const known = closedHere.get(key);
+    if (known) {
+      return {
+        kind: 'unchanged',
+        number: target.number,
+        state: known,
+        reason: 'wrong_state',
+      };
+    }
+    const outcome = await batched(target);
+    if (outcome.kind === 'closed') {
+      if (closedHere.size >= CLOSED_KEPT) {
+        const oldest = closedHere.keys().next();
+        if (!oldest.done) closedHere.delete(oldest.value);
+      }
+      closedHere.set(key, outcome.result);
+    }
+    return outcome;
+  }
   let sweeping = false;
   let again = false;
 

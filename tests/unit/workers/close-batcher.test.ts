@@ -105,4 +105,40 @@ describe('the close batcher', () => {
     expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(alone.sort()).toEqual([2, 3, 4]);
   });
+
+  it('answers the job of a vote it closed already (a sweep came first) without a transaction', async () => {
+    const s = recordingStore();
+    // Batches fail, so each vote closes on its own and reports closed.
+    s.failWhen(() => true);
+    const alone: number[] = [];
+    const batcher = createCloseBatcher(
+      deps(s.store, async (t) => {
+        alone.push(t.number);
+        return {
+          kind: 'closed',
+          number: t.number,
+          result: 'passed',
+          tally: { for: 6, against: 1, abstain: 1 },
+          eligible: 10,
+          publish: [],
+        };
+      }),
+      { concurrency: 1 },
+    );
+    const swept = [7, 8].map((number) => batcher.close({ communityId: 'c', number }));
+    expect((await Promise.all(swept)).map((o) => o.kind)).toEqual(['closed', 'closed']);
+    const transactions = s.batches.length;
+    // Vote 7's own job comes: closed already, nothing to lock.
+    expect(await batcher.close({ communityId: 'c', number: 7 })).toEqual({
+      kind: 'unchanged',
+      number: 7,
+      state: 'passed',
+      reason: 'wrong_state',
+    });
+    expect(s.batches.length).toBe(transactions);
+    expect(alone).toEqual([7, 8]);
+    // The same number in another community is another vote: it goes to the database.
+    await batcher.close({ communityId: 'd', number: 7 }).catch(() => undefined);
+    expect(s.batches.length).toBe(transactions + 1);
+  });
 });

@@ -10,6 +10,12 @@
  * their chats, one `syncMany` of their deadlines, one bulk add per urgency
  * to the push queue and one mark, whatever the batch's size.
  *
+ * Passes overlap by one stage: while a batch's pushes go into Redis, the next
+ * batch (read without the rows still in flight) is read and its deadlines
+ * synced. Each stage keeps its order, so deadlines are synced from newer state
+ * after older, and pushes go in oldest first. In a storm of 10,000 closes the
+ * relay was bound by the two stages taken in turn.
+ *
  * A pass starts as soon as rows commit: the feed's `watch` (PostgreSQL
  * LISTEN, a trigger notifies) wakes the relay in whichever process holds
  * the lease, and `nudge` does in this process (a deadline that fired
@@ -65,6 +71,8 @@ export type OutboxRelay = {
 };
 
 const KINDS: ReadonlySet<string> = new Set(PUBLICATION_KINDS);
+/** Batches per run of the loop; between runs the lease and `again` are looked at afresh. */
+const RUN_BATCHES = 20;
 /** A chat event, not a card: the bot is back in a bound chat (src/app/chat-membership.ts). */
 const CHAT_RESTORED = 'chat_restored';
 /** A watchfulness alert for the supervision group (src/app/watch.ts). */
@@ -98,7 +106,15 @@ const DROP_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Promise<void> {
+/**
+ * The first stage of a pass: deadlines synced and the batch's pushes worked
+ * out; the second (returned) queues them. Chat events and watch alerts,
+ * rare, are queued in the first.
+ */
+async function prepareRows(
+  deps: OutboxRelayDeps,
+  all: readonly OutboxRow[],
+): Promise<() => Promise<void>> {
   const events = all.filter((row) => row.kind === CHAT_RESTORED);
   const alerts = all.filter((row) => row.kind === WATCH_ALERT);
   const rows =
@@ -152,10 +168,12 @@ async function relayRows(deps: OutboxRelayDeps, all: readonly OutboxRow[]): Prom
       });
     }
   }
-  if (urgent.length > 0) await deps.push.enqueue(urgent, { urgent: true });
   // Quiet hours come from the communities just read: the queue need not read them again.
   const communities = loaded.map((subject) => subject.community);
-  if (later.length > 0) await deps.push.enqueue(later, { urgent: false, communities });
+  return async () => {
+    if (urgent.length > 0) await deps.push.enqueue(urgent, { urgent: true });
+    if (later.length > 0) await deps.push.enqueue(later, { urgent: false, communities });
+  };
 }
 
 export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOptions = {}) {
@@ -173,21 +191,44 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
   const holdLease = async () =>
     (await deps.redis.eval(TAKE_LEASE, 1, leaseKey, token, String(leaseMs))) === 1;
 
-  async function relayOnce(): Promise<number> {
-    if (!(await holdLease())) return 0;
-    const rows = await deps.feed.pending(batchSize);
-    if (rows.length === 0) return 0;
-    await relayRows(deps, rows);
-    await deps.feed.markRelayed(
-      rows.map((r) => r.id),
-      deps.clock.now(),
-    );
-    return rows.length;
+  /**
+   * Relays batch after batch while full ones come (`max` batches at most),
+   * the next batch's first stage overlapping the one before's queueing; the
+   * rows relayed. A failure ends the run once the batches in flight settled:
+   * their rows are relayed again next time (pushes and syncs are idempotent).
+   */
+  async function relayRun(max: number): Promise<number> {
+    let relayed = 0;
+    // The batch being queued, if any: its rows are not marked yet.
+    let queueing: { ids: string[]; done: Promise<void> } | null = null;
+    try {
+      for (let batch = 0; batch < max && !closed; batch++) {
+        if (!(await holdLease())) break;
+        const rows = await deps.feed.pending(batchSize, queueing?.ids ?? []);
+        if (rows.length === 0) break;
+        const deliver = await prepareRows(deps, rows);
+        // The batch before is queued and marked first: pushes go in oldest first.
+        await queueing?.done;
+        const ids = rows.map((r) => r.id);
+        const done = (async () => {
+          await deliver();
+          await deps.feed.markRelayed(ids, deps.clock.now());
+        })();
+        // Awaited in the next round or below; until then its failure is not unhandled.
+        done.catch(() => undefined);
+        queueing = { ids, done };
+        relayed += rows.length;
+        if (rows.length < batchSize) break;
+      }
+    } finally {
+      await queueing?.done;
+    }
+    return relayed;
   }
 
-  const serialized = (): Promise<number> => {
+  const serialized = (max: number): Promise<number> => {
     if (inFlight) return inFlight;
-    inFlight = relayOnce().finally(() => {
+    inFlight = relayRun(max).finally(() => {
       inFlight = null;
     });
     return inFlight;
@@ -202,13 +243,13 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
     again = inFlight !== null;
     let relayed = 0;
     try {
-      relayed = await serialized();
+      relayed = await serialized(RUN_BATCHES);
     } catch (error) {
       deps.log.error({ error: String(error) }, 'outbox relay failed; retrying');
     }
     looping = false;
-    // A full batch means more may be waiting: go again at once.
-    if (!closed) timer = setTimeout(loop, relayed >= batchSize || again ? 0 : pollMs);
+    // A run that ended on a full batch means more may be waiting: go again at once.
+    if (!closed) timer = setTimeout(loop, relayed >= batchSize * RUN_BATCHES || again ? 0 : pollMs);
   };
   timer = setTimeout(loop, 0);
 
@@ -225,7 +266,7 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
   const watch = deps.feed.watch?.(nudge);
 
   const relay: OutboxRelay = {
-    relayOnce: serialized,
+    relayOnce: () => serialized(1),
     nudge,
     async close() {
       closed = true;

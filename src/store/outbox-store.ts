@@ -20,7 +20,8 @@ const RELISTEN_MS = 1_000;
 
 const PENDING = `SELECT id, "communityId", number, kind, announcement, "createdAt",
          "chatPlatform"::text AS "chatPlatform", "chatId"
-  FROM "Outbox" WHERE "relayedAt" IS NULL ORDER BY "createdAt", id LIMIT $1`;
+  FROM "Outbox" WHERE "relayedAt" IS NULL AND id <> ALL($2::text[])
+  ORDER BY "createdAt", id LIMIT $1`;
 
 /**
  * Listens on its own connection (built from the pool's settings) until closed,
@@ -85,7 +86,7 @@ export function outboxFeed(
 ): OutboxFeed {
   const { sql, pool } = db;
   return {
-    pending: (limit) => sql.query<OutboxRow>(PENDING, [limit]),
+    pending: (limit, excluding = []) => sql.query<OutboxRow>(PENDING, [limit, [...excluding]]),
     async markRelayed(ids, at) {
       if (ids.length === 0) return;
       await sql.execute(

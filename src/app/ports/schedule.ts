@@ -99,8 +99,8 @@ export type OutboxRow = {
 export type OutboxWatch = { close(): Promise<void> };
 
 export interface OutboxFeed {
-  /** The oldest `limit` rows not relayed yet, by creation time. */
-  pending(limit: number): Promise<OutboxRow[]>;
+  /** The oldest `limit` rows not relayed yet, by creation time, but for those `excluding` names (rows in flight). */
+  pending(limit: number, excluding?: readonly string[]): Promise<OutboxRow[]>;
   markRelayed(ids: readonly string[], at: Date): Promise<void>;
   /**
    * Calls `wake` soon after any process commits outbox rows (and once it is

@@ -4,6 +4,7 @@
  * for a poll (the trigger notifies, the feed listens), and a relay that dies
  * between queueing the pushes and marking the row relays it again without a
  * second message in any chat (real push queue and worker, fake Bot API).
+ * A backlog goes in overlapping batches, each row once and oldest first.
  */
 import { Queue } from 'bullmq';
 import { Api } from 'grammy';
@@ -22,6 +23,7 @@ import { redisConnection, TEST_BOT_TOKEN } from '../../support/push-harness.ts';
 import {
   bindChats,
   REDIS_URL,
+  recordingPushQueue,
   startTestWorkers,
   testPrefix,
   waitFor,
@@ -73,6 +75,47 @@ describe('outbox relay', () => {
           ? true
           : undefined,
       );
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('relays a backlog in overlapping batches, each row once and oldest first, a batch that failed to queue on the next run', async () => {
+    const c = await seedCommunity(db, { households: 3, realClock: true });
+    await bindChats(db, c.id, [{ platform: 'telegram', chatId: '-1007201' }]);
+    // The backlog is committed before the relay starts.
+    const numbers: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const proposed = await propose(c.deps, { actor: c.as(0), title: `议题 ${i + 1}` });
+      if (proposed.kind !== 'proposed') throw new Error(JSON.stringify(proposed));
+      numbers.push(proposed.number);
+    }
+    const recording = recordingPushQueue();
+    let enqueues = 0;
+    // The second batch's pushes fail to go into the queue (Redis went away for a moment),
+    // while the third batch has already been read and prepared behind it.
+    const push = {
+      ...recording,
+      async enqueue(...args: Parameters<typeof recording.enqueue>) {
+        enqueues++;
+        if (enqueues === 2) throw new Error('Redis went away');
+        await recording.enqueue(...args);
+      },
+    };
+    const workers = await startTestWorkers(db, { push, relay: { pollMs: 50, batchSize: 2 } });
+    try {
+      await waitFor('every row marked', async () => {
+        const left = await db.prisma.outbox.count({
+          where: { communityId: c.id, relayedAt: null },
+        });
+        return left === 0;
+      });
+      const pushed = recording
+        .cards('proposal_card')
+        .filter((p) => p.request.communityId === c.id)
+        .map((p) => p.request.number);
+      expect(enqueues).toBeGreaterThan(2);
+      expect(pushed).toEqual(numbers);
     } finally {
       await workers.close();
     }

@@ -36,6 +36,8 @@ export type CloseBatcher = {
 const SWEEP_PAGE = 1_000;
 /** Closed votes remembered: more than a storm's worth, a few MB at most. */
 const CLOSED_KEPT = 50_000;
+/** How long a close is remembered: a storm's own jobs come within seconds. */
+const CLOSED_KEPT_MS = 5 * 60_000;
 
 export function createCloseBatcher(
   deps: CloseVotesDeps & {
@@ -52,31 +54,35 @@ export function createCloseBatcher(
     (target) => deps.closeOne(target),
     options,
   );
-  // Votes this batcher closed. A closed vote never votes again, so when its own job comes
-  // after a sweep closed it, the answer is known without a transaction: in a storm those
-  // 10,000 redundant transactions each locked rows the sweep's batches were closing.
-  const closedHere = new Map<string, ClosedResult>();
+  // Votes this batcher closed lately. A closed vote never votes again, so when its own job
+  // comes after a sweep closed it, the answer is known without a transaction: in a storm
+  // those 10,000 redundant transactions each locked rows the sweep's batches were closing.
+  // Only lately: a database that lost committed work (a failover to a standby behind, a
+  // restore) has the vote open again, and its job must then close it.
+  const closedHere = new Map<string, { result: ClosedResult; atMs: number }>();
   const keyOf = (target: DeadlineTarget) => `${target.communityId}/${target.number}`;
-  async function close(target: DeadlineTarget): Promise<CloseVoteOutcome> {
-    const key = keyOf(target);
-    const known = closedHere.get(key);
-    if (known) {
-      return {
-        kind: 'unchanged',
-        number: target.number,
-        state: known,
-        reason: 'wrong_state',
-      };
-    }
+  async function closeAndRemember(target: DeadlineTarget): Promise<CloseVoteOutcome> {
     const outcome = await batched(target);
     if (outcome.kind === 'closed') {
       if (closedHere.size >= CLOSED_KEPT) {
         const oldest = closedHere.keys().next();
         if (!oldest.done) closedHere.delete(oldest.value);
       }
-      closedHere.set(key, outcome.result);
+      closedHere.set(keyOf(target), { result: outcome.result, atMs: deps.clock.now().getTime() });
     }
     return outcome;
+  }
+  async function close(target: DeadlineTarget): Promise<CloseVoteOutcome> {
+    const known = closedHere.get(keyOf(target));
+    if (known && deps.clock.now().getTime() - known.atMs < CLOSED_KEPT_MS) {
+      return {
+        kind: 'unchanged',
+        number: target.number,
+        state: known.result,
+        reason: 'wrong_state',
+      };
+    }
+    return closeAndRemember(target);
   }
   let sweeping = false;
   let again = false;
@@ -86,7 +92,8 @@ export function createCloseBatcher(
       again = false;
       for (;;) {
         const due = await deps.closer.dueVotes(deps.clock.now(), SWEEP_PAGE);
-        const outcomes = await Promise.all(due.map((target) => close(target)));
+        // Not from memory: the database says these are open, whatever this process closed.
+        const outcomes = await Promise.all(due.map((target) => closeAndRemember(target)));
         // A vote that is due but does not close (another worker's lock, a rule) must not spin.
         if (due.length < SWEEP_PAGE || !outcomes.some((o) => o.kind === 'closed')) break;
       }

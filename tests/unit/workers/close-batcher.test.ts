@@ -140,5 +140,12 @@ describe('the close batcher', () => {
     // The same number in another community is another vote: it goes to the database.
     await batcher.close({ communityId: 'd', number: 7 }).catch(() => undefined);
     expect(s.batches.length).toBe(transactions + 1);
+    // The database lost the close (a failover to a standby behind): a sweep finds vote 7
+    // open again and closes it, whatever this batcher remembers.
+    let reads = 0;
+    s.store.dueVotes = async () => (reads++ === 0 ? [{ communityId: 'c', number: 7 }] : []);
+    batcher.sweep();
+    for (let i = 0; i < 10 && s.batches.length === transactions + 1; i++) await tick();
+    expect(s.batches.length).toBe(transactions + 2);
   });
 });

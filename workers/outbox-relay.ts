@@ -13,7 +13,8 @@
  * Passes overlap by one stage: while a batch's pushes go into Redis, the next
  * batch (read without the rows still in flight) is read and its deadlines
  * synced. Each stage keeps its order, so deadlines are synced from newer state
- * after older, and pushes go in oldest first. In a storm of 10,000 closes the
+ * after older, and cards go in oldest first (chat events and watch alerts,
+ * rare and keyed, go in with the first stage). In a storm of 10,000 closes the
  * relay was bound by the two stages taken in turn.
  *
  * A pass starts as soon as rows commit: the feed's `watch` (PostgreSQL
@@ -201,6 +202,7 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
     let relayed = 0;
     // The batch being queued, if any: its rows are not marked yet.
     let queueing: { ids: string[]; done: Promise<void> } | null = null;
+    let failure: unknown;
     try {
       for (let batch = 0; batch < max && !closed; batch++) {
         if (!(await holdLease())) break;
@@ -220,9 +222,17 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
         relayed += rows.length;
         if (rows.length < batchSize) break;
       }
-    } finally {
-      await queueing?.done;
+    } catch (error) {
+      failure = error;
     }
+    // The run ends with nothing in flight, whatever failed.
+    try {
+      await queueing?.done;
+    } catch (error) {
+      if (failure === undefined) failure = error;
+      else if (error !== failure) deps.log.error({ error: String(error) }, 'outbox relay failed');
+    }
+    if (failure !== undefined) throw failure;
     return relayed;
   }
 

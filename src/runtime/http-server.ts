@@ -9,7 +9,8 @@
  * tenth of the gateway's CPU, for nothing such a route uses.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
 export type HealthCheck = () => Promise<Record<string, boolean>>;
@@ -81,6 +82,35 @@ export function createHttpApp(deps: { health: HealthCheck; metrics: Metrics }): 
       });
       handler(req, res);
     },
+  });
+}
+
+/** What a resident reads when a page fails: both languages, since the failure may be the locale's read. */
+const FAILED_PAGE = '出错了，请稍后再试。\nSomething went wrong; please try again later.\n';
+const REFUSED_PAGE = '无法处理此请求。\nThis request cannot be served.\n';
+
+/**
+ * The last handler: a route that failed (the database down while a resident
+ * opens the board) answers a short page, and the error goes to the log
+ * unless `absorb` takes it (a lost connection is logged once per outage).
+ * Express's own answer, outside NODE_ENV=production, is the stack trace.
+ */
+export function answerFailures(
+  app: Express,
+  deps: { log: Logger; absorb?: ((error: unknown) => boolean) | undefined },
+): void {
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    const carried = (error as { status?: unknown } | null)?.status;
+    const status = typeof carried === 'number' && carried >= 400 && carried < 600 ? carried : 500;
+    if (status >= 500 && !deps.absorb?.(error)) {
+      deps.log.error({ err: error, path: req.path }, 'request failed');
+    }
+    // Half an answer sent already: express ends the connection.
+    if (res.headersSent) return next(error);
+    res
+      .status(status)
+      .type('text/plain; charset=utf-8')
+      .send(status >= 500 ? FAILED_PAGE : REFUSED_PAGE);
   });
 }
 

@@ -25,7 +25,7 @@ import { homePage } from '../web/home-page.ts';
 import { watchUnreachableChats } from './chat-metrics.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import { boardHotTopics, hotTopicsParts } from './hot-topics.ts';
-import { createHttpApp, listen } from './http-server.ts';
+import { answerFailures, createHttpApp, listen } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { pingRedis } from './redis.ts';
@@ -45,7 +45,7 @@ export async function startWeb(deps: {
   metrics: Metrics;
   log: Logger;
   /** Told each probe's result, so a /healthz check also opens or closes an outage. */
-  dependencies?: Pick<DependencyHealth, 'observe'>;
+  dependencies?: Pick<DependencyHealth, 'observe' | 'absorb'>;
 }): Promise<Web> {
   const { config, db, redis, core, log } = deps;
   const app = createHttpApp({
@@ -123,6 +123,8 @@ export async function startWeb(deps: {
     });
   }
 
+  // After every route: a failed page shows residents a short message, never the error.
+  answerFailures(app, { log, absorb: (error) => deps.dependencies?.absorb(error) ?? false });
   const server = await listen(app, config.port);
   if (telegram && config.publicUrl) {
     // Registered once the route answers, so Telegram's first delivery finds it.

@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Bot, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
+import getRawBody from 'raw-body';
 import type { YishiContext } from './context.ts';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
@@ -52,37 +53,6 @@ const UNAUTHORIZED = '{"error":"unauthorized"}';
 const BAD_REQUEST = '{"error":"bad request"}';
 const TOO_LARGE = '{"error":"body too large"}';
 const NOT_PROCESSED = '{"error":"update not processed"}';
-
-class BodyTooLarge extends Error {}
-
-/** The body as text, refused past `limit` bytes (by its content-length, or as it arrives). */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => {
-      resolve(
-        chunks.length === 1
-          ? (chunks[0] as Buffer).toString('utf8')
-          : Buffer.concat(chunks).toString('utf8'),
-      );
-    });
-    req.once('error', reject);
-  });
-}
 
 /**
  * The parsed update grammY gets, and how it answers. A webhook reply that
@@ -137,7 +107,13 @@ export function webhookHandler(
       answer(res, 401, UNAUTHORIZED);
       return;
     }
-    readBody(req, WEBHOOK_BODY_LIMIT_BYTES).then(
+    // raw-body, as express's JSON parser used: the limit checked against content-length
+    // before reading and as the body arrives, an aborted request told apart.
+    getRawBody(req, {
+      length: req.headers['content-length'],
+      limit: WEBHOOK_BODY_LIMIT_BYTES,
+      encoding: 'utf8',
+    }).then(
       (text) => {
         let update: unknown;
         try {
@@ -156,13 +132,13 @@ export function webhookHandler(
         ).catch(failed(res));
       },
       (error: unknown) => {
-        if (error instanceof BodyTooLarge) {
+        if ((error as { type?: unknown }).type === 'entity.too.large') {
           // Answered, then the connection closed: the rest of the body is not read.
           res.setHeader('connection', 'close');
           answer(res, 413, TOO_LARGE);
           return;
         }
-        // The client went away mid-body: nobody to answer.
+        // Aborted mid-body, or not the length it declared: nothing to retry.
         log.info({ err: error }, 'telegram webhook body not read');
         if (!res.headersSent) answer(res, 400, BAD_REQUEST);
       },

@@ -38,6 +38,21 @@ export type TestCommunity = {
   as: (index: number) => ActorRef;
 };
 
+/**
+ * A policy made independent of the hour a test runs at. On the system clock, a digest
+ * falling due during the test would add a push at one moment of the week: this week's
+ * is put an hour back, so the next is days away. Quiet hours (22:00-08:00 by default)
+ * would hold every announcement for a third of each day: none, unless the test sets
+ * them (their own tests inject the clock).
+ */
+function onSystemClock(policy: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...policy,
+    ...('digest' in policy ? {} : { digest: digestJustPassed(new Date()) }),
+    ...('quietHours' in policy ? {} : { quietHours: null }),
+  };
+}
+
 export async function seedCommunity(
   db: TestDatabase,
   options: {
@@ -58,12 +73,7 @@ export async function seedCommunity(
   const policy = options.policy ?? {};
   const created = await createCommunity(roster, {
     name: `社区-${randomUUID().slice(0, 6)}`,
-    // On the system clock, a digest falling due during the test would add a push at one
-    // moment of the week: put this week's an hour back, so the next is days away.
-    policy:
-      options.realClock && !('digest' in policy)
-        ? { ...policy, digest: digestJustPassed(new Date()) }
-        : policy,
+    policy: options.realClock ? onSystemClock(policy) : policy,
   });
   if (created.kind !== 'created') throw new Error(created.errors.join('; '));
   const records: Record<string, string>[] = [];

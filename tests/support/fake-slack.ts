@@ -7,7 +7,10 @@
  * `Retry-After` header beyond it, as Slack does. Also what a bot's answers
  * need: ephemeral messages, DMs (`conversations.open` gives `D<user>`),
  * modals (`views.open`), and `response_url`s (`POST /response/<id>`, JSON),
- * each recorded so a test can tell who saw what.
+ * each recorded so a test can tell who saw what. With `socketMode`,
+ * `apps.connections.open` hands out Socket Mode URLs for an app-level token
+ * (tests/support/fake-slack-socket.ts serves them); tokens of the wrong kind
+ * are refused as Slack refuses them (`not_allowed_token_type`).
  *
  * Point `@slack/web-api` / Bolt at it with `slackApiUrl: fake.apiUrl`.
  */
@@ -34,6 +37,11 @@ export type FakeSlackOptions = {
    * window (default 0).
    */
   retryAfterGraceMs?: number;
+  /**
+   * Socket Mode: `apps.connections.open` called with `appToken` (and only
+   * with it) answers `url: connectionUrl()`, a fresh URL each call.
+   */
+  socketMode?: { appToken: string; connectionUrl: () => string };
 };
 
 export const SLACK_LIMITS = { perChannel: { count: 1, windowMs: 1_000 } } as const;
@@ -334,6 +342,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'views.update':
       case 'views.publish':
         return { view: { id: `V${now}` } };
+      case 'apps.connections.open':
+        if (!options.socketMode) throw new SlackError('unknown_method', 404);
+        return { url: options.socketMode.connectionUrl() };
       case 'conversations.info': {
         const channel = channelOf(params);
         return { channel: { id: channel, name: channel.toLowerCase(), is_member: true } };
@@ -390,9 +401,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       params = await readParams(req);
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
       const token = bearer || (typeof params.token === 'string' ? params.token : '');
-      if (token === '' || (options.token !== undefined && token !== options.token)) {
-        throw new SlackError(token === '' ? 'not_authed' : 'invalid_auth');
+      if (token === '') throw new SlackError('not_authed');
+      // App-level tokens (xapp-) open Socket Mode connections and do nothing else; bot tokens the reverse.
+      const appLevel = token.startsWith('xapp-');
+      if (appLevel !== (method === 'apps.connections.open')) {
+        throw new SlackError('not_allowed_token_type');
       }
+      const expected = appLevel ? options.socketMode?.appToken : options.token;
+      if (expected !== undefined && token !== expected) throw new SlackError('invalid_auth');
       response = { ok: true, ...handle(method, params, at) };
       if (POSTING.has(method)) stats.messageRequests += 1;
     } catch (error) {

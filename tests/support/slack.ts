@@ -35,20 +35,9 @@ export type SlackGateway = {
   /** Posts a raw body with headers (for signature tests). */
   raw(body: string, headers: Record<string, string>): Promise<Posted>;
   /** `/yishi <text>` from `user` in `channel`; `triggerId` defaults to a fresh one. */
-  command(input: {
-    channel: string;
-    user: string;
-    text: string;
-    triggerId?: string;
-  }): Promise<Posted>;
+  command(input: CommandInput): Promise<Posted>;
   /** A press of the button whose value is `value` on message `messageTs` of `channel`. */
-  press(input: {
-    channel: string;
-    user: string;
-    messageTs: string;
-    value: string;
-    actionTs?: string;
-  }): Promise<Posted>;
+  press(input: PressInput): Promise<Posted>;
   /** The propose form submitted by `user`; `view` is what views.open received. */
   submit(input: {
     user: string;
@@ -62,6 +51,14 @@ export type SlackGateway = {
 };
 
 export type FormValues = { title: string; body?: string; category?: string };
+export type CommandInput = { channel: string; user: string; text: string; triggerId?: string };
+export type PressInput = {
+  channel: string;
+  user: string;
+  messageTs: string;
+  value: string;
+  actionTs?: string;
+};
 
 /** Slack's signature headers for `body` sent at `timestamp` (seconds). */
 export function signedHeaders(
@@ -78,6 +75,73 @@ export function signedHeaders(
 
 let sequence = 0;
 const nextId = (prefix: string) => `${prefix}${Date.now()}${++sequence}`;
+
+/**
+ * What Slack sends for `/yishi <text>`: form fields over HTTP, the same
+ * fields as the JSON payload of a `slash_commands` envelope over Socket Mode.
+ */
+export function slashCommandFields(
+  fake: Pick<FakeSlack, 'responseUrl'>,
+  { channel, user, text, triggerId }: CommandInput,
+): Record<string, string> {
+  return {
+    token: 'verification-token',
+    team_id: TEAM,
+    team_domain: 'test',
+    channel_id: channel,
+    channel_name: channel.startsWith('D') ? 'directmessage' : channel.toLowerCase(),
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command: '/yishi',
+    // Slack sends &, < and > in what the person typed as entities.
+    text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+    api_app_id: 'A0TEST',
+    response_url: fake.responseUrl(`${channel}-${user}-${nextId('c')}`),
+    trigger_id: triggerId ?? nextId('trigger-'),
+  };
+}
+
+/** A `block_actions` payload: `payload=` over HTTP, an `interactive` envelope over Socket Mode. */
+export function blockActionsPayload(
+  fake: Pick<FakeSlack, 'responseUrl'>,
+  { channel, user, messageTs, value, actionTs }: PressInput,
+): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: TEAM, domain: 'test' },
+    user: { id: user, username: user.toLowerCase(), team_id: TEAM },
+    api_app_id: 'A0TEST',
+    token: 'verification-token',
+    container: { type: 'message', message_ts: messageTs, channel_id: channel },
+    trigger_id: nextId('trigger-'),
+    channel: { id: channel, name: channel.toLowerCase() },
+    message: { type: 'message', ts: messageTs, text: 'card' },
+    response_url: fake.responseUrl(`${channel}-${user}-${nextId('a')}`),
+    actions: [
+      {
+        type: 'button',
+        block_id: 'yishi-actions-0',
+        action_id: value,
+        value,
+        text: { type: 'plain_text', text: value },
+        action_ts: actionTs ?? `${Date.now() / 1000}${++sequence}`,
+      },
+    ],
+  };
+}
+
+/** An Events API `event_callback`: a request body over HTTP, an `events_api` envelope's payload. */
+export function eventCallback(input: { eventId: string; event: object }): Record<string, unknown> {
+  return {
+    token: 'verification-token',
+    team_id: TEAM,
+    api_app_id: 'A0TEST',
+    type: 'event_callback',
+    event_id: input.eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: input.event,
+  };
+}
 
 export async function startSlackGateway(
   db: Database,
@@ -127,46 +191,11 @@ export async function startSlackGateway(
     adapter,
     fake,
     raw,
-    command({ channel, user, text, triggerId }) {
-      return form({
-        token: 'verification-token',
-        team_id: TEAM,
-        team_domain: 'test',
-        channel_id: channel,
-        channel_name: channel.startsWith('D') ? 'directmessage' : channel.toLowerCase(),
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command: '/yishi',
-        // Slack sends &, < and > in what the person typed as entities.
-        text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
-        api_app_id: 'A0TEST',
-        response_url: fake.responseUrl(`${channel}-${user}-${nextId('c')}`),
-        trigger_id: triggerId ?? nextId('trigger-'),
-      });
+    command(input) {
+      return form(slashCommandFields(fake, input));
     },
-    press({ channel, user, messageTs, value, actionTs }) {
-      return interaction({
-        type: 'block_actions',
-        team: { id: TEAM, domain: 'test' },
-        user: { id: user, username: user.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0TEST',
-        token: 'verification-token',
-        container: { type: 'message', message_ts: messageTs, channel_id: channel },
-        trigger_id: nextId('trigger-'),
-        channel: { id: channel, name: channel.toLowerCase() },
-        message: { type: 'message', ts: messageTs, text: 'card' },
-        response_url: fake.responseUrl(`${channel}-${user}-${nextId('a')}`),
-        actions: [
-          {
-            type: 'button',
-            block_id: 'yishi-actions-0',
-            action_id: value,
-            value,
-            text: { type: 'plain_text', text: value },
-            action_ts: actionTs ?? `${Date.now() / 1000}${++sequence}`,
-          },
-        ],
-      });
+    press(input) {
+      return interaction(blockActionsPayload(fake, input));
     },
     submit({ user, viewId, view, values }) {
       const v = view as { private_metadata?: string; callback_id?: string };
@@ -199,15 +228,7 @@ export async function startSlackGateway(
       });
     },
     event({ eventId, event, retryNum }) {
-      const body = JSON.stringify({
-        token: 'verification-token',
-        team_id: TEAM,
-        api_app_id: 'A0TEST',
-        type: 'event_callback',
-        event_id: eventId,
-        event_time: Math.floor(Date.now() / 1000),
-        event,
-      });
+      const body = JSON.stringify(eventCallback({ eventId, event }));
       return raw(body, {
         'content-type': 'application/json',
         ...signedHeaders(body),

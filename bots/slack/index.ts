@@ -12,7 +12,7 @@
  * turn.ts) and its reply once (claimed in PostgreSQL).
  */
 import { App, type Logger as BoltLogger, ExpressReceiver, LogLevel } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { WebAPIPlatformError, WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ChatSender } from '../../src/app/ports/delivery.ts';
@@ -58,6 +58,21 @@ async function whoAmI(token: string, apiUrl: string | undefined): Promise<SlackB
     );
   }
   return { botId: me.bot_id, botUserId: me.user_id };
+}
+
+/**
+ * Socket Mode's start fails when Slack refuses the app-level token
+ * (`apps.connections.open` answers `invalid_auth`, say): said in one line
+ * naming SLACK_APP_TOKEN, as a refused bot token is, instead of the Web
+ * API's bare "An API error occurred: invalid_auth" and its stack.
+ */
+function socketStartError(error: unknown): unknown {
+  if (!(error instanceof WebAPIPlatformError)) return error;
+  return new YishiError(
+    'slack_app_token',
+    `SLACK_APP_TOKEN: Slack refused it for Socket Mode (${String(error.data.error)}); create an app-level token with connections:write (Slack app > Basic Information > App-Level Tokens)`,
+    { cause: error },
+  );
 }
 
 export type SlackAdapter = {
@@ -125,7 +140,10 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     bolt,
     sender,
     async start() {
-      if (transport.kind === 'socket') await bolt.start();
+      if (transport.kind !== 'socket') return;
+      await bolt.start().catch((error: unknown) => {
+        throw socketStartError(error);
+      });
     },
     settled: () => pending.settled(),
     async stop() {

@@ -95,6 +95,45 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
     }
   });
 
+  it('holds each community of one enqueue by its own quiet hours and time zone', async () => {
+    const at2300 = new Date('2026-12-01T23:00:00+08:00');
+    const queue = createPushQueue({
+      connection: redisConnection(),
+      prefix,
+      clock: { now: () => at2300 },
+      communities: communityStore(db),
+    });
+    // The communities come with the request, as the outbox relay passes those it read.
+    const community = (id: string, timezone: string, quietHours: string) => ({
+      id,
+      name: id,
+      timezone,
+      locale: 'zh-CN' as const,
+      policy: { quietHours },
+    });
+    const communities = [
+      community('night', 'Asia/Shanghai', '22:00-08:00'),
+      community('late', 'Asia/Shanghai', '23:30-06:00'),
+      community('utc', 'UTC', '22:00-08:00'),
+      community('early', 'Asia/Shanghai', '21:00-07:00'),
+    ];
+    try {
+      const keys = communities.map((c) => `zone-${c.id}-${randomUUID()}`);
+      await queue.enqueue(
+        communities.map((c, i) => notice(c.id, CHAT, keys[i] ?? '')),
+        { urgent: false, communities },
+      );
+      const delays = await Promise.all(
+        keys.map(async (key) => (await queue.queue.getJob(`v1-notice-${key}`))?.delay),
+      );
+      // 23:00 in Shanghai is 15:00 UTC.
+      expect(delays).toEqual([9 * HOUR_MS, 0, 0, 8 * HOUR_MS]);
+    } finally {
+      await queue.queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
   it('delivers it at 08:00 local time: a clock 2 s before 08:00, the urgent push goes at once', async () => {
     // Real time shifted so that "now" is 07:59:58 in Shanghai: the held push is 2 s away.
     const offsetMs = new Date('2026-12-02T07:59:58+08:00').getTime() - Date.now();

@@ -1,6 +1,7 @@
 /**
  * The outbox relay: turns committed publications into work. For each outbox
- * row, oldest first: re-sync that proposal's deadlines with the queue
+ * row, in the feed's order (result cards first, then the rest, each oldest
+ * first: OutboxFeed.pending): re-sync that proposal's deadlines with the queue
  * (schedule what its plan says, drop what it no longer says), fan the card
  * out to every bound chat of the community as push requests, then mark the
  * row relayed. A crash before the mark relays the row again: deadline jobs
@@ -13,7 +14,7 @@
  * Passes overlap by one stage: while a batch's pushes go into Redis, the next
  * batch (read without the rows still in flight) is read and its deadlines
  * synced. Each stage keeps its order, so deadlines are synced from newer state
- * after older, and cards go in oldest first (chat events and watch alerts,
+ * after older, and cards go in in the feed's order (chat events and watch alerts,
  * rare and keyed, go in with the first stage). In a storm of 10,000 closes the
  * relay was bound by the two stages taken in turn.
  *
@@ -209,7 +210,7 @@ export function startOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOpti
         const rows = await deps.feed.pending(batchSize, queueing?.ids ?? []);
         if (rows.length === 0) break;
         const deliver = await prepareRows(deps, rows);
-        // The batch before is queued and marked first: pushes go in oldest first.
+        // The batch before is queued and marked first: pushes go in in the feed's order.
         await queueing?.done;
         const ids = rows.map((r) => r.id);
         const done = (async () => {

@@ -160,12 +160,14 @@ export const deadlineStorm: Scenario = {
           await gateway.stop();
         }
 
-        // Give the relay a moment to hand the last announcements to the push queue.
+        // Give the relay a moment to hand the last announcements (and the storm's vote-card
+        // edits behind them) to the push queue.
         const relayedBy = Date.now() + 30_000;
         const unrelayed = () =>
           scalar(
             db,
-            `SELECT count(*) AS n FROM "Outbox" WHERE kind = 'result_card' AND "relayedAt" IS NULL`,
+            `SELECT count(*) AS n FROM "Outbox" WHERE "relayedAt" IS NULL
+               AND (kind = 'result_card' OR "communityId" LIKE 'bc-0-%')`,
           );
         while ((await unrelayed()) > 0 && Date.now() < relayedBy) {
           await new Promise((r) => setTimeout(r, 200));
@@ -198,6 +200,13 @@ export const deadlineStorm: Scenario = {
           db,
           `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ("relayedAt" - $1::timestamp)) * 1000) AS n
            FROM "Outbox" WHERE kind = 'result_card'`,
+          [sqlTime(new Date(closeAt))],
+        );
+        // The vote-card edits (buttons removed) go after the results: how long they trail.
+        const editsP99 = await scalar(
+          db,
+          `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ("relayedAt" - $1::timestamp)) * 1000) AS n
+           FROM "Outbox" WHERE kind = 'vote_card' AND "communityId" LIKE 'bc-0-%' AND "relayedAt" IS NOT NULL`,
           [sqlTime(new Date(closeAt))],
         );
         const tallied = await scalar(
@@ -233,6 +242,11 @@ export const deadlineStorm: Scenario = {
               unit: 'ms',
               goal: { op: '<=', value: 5_000 },
               note: `${relayed} of ${announcements} relayed; ${pushJobs} push jobs queued`,
+            },
+            {
+              name: 'due → closed vote card edit relayed p99 (after the results)',
+              value: Math.round(editsP99),
+              unit: 'ms',
             },
             {
               name: 'votes not closed exactly once with the right tally and one announcement',

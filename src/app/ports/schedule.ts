@@ -99,7 +99,14 @@ export type OutboxRow = {
 export type OutboxWatch = { close(): Promise<void> };
 
 export interface OutboxFeed {
-  /** The oldest `limit` rows not relayed yet, by creation time, but for those `excluding` names (rows in flight). */
+  /**
+   * Up to `limit` rows not relayed yet, but for those `excluding` names (rows
+   * in flight): result cards first, then the rest, each oldest first. A storm
+   * of closes writes a result card and a vote-card edit per vote; residents
+   * learn the outcomes first, and the closed votes' buttons go after (a press
+   * meanwhile is answered that the vote has closed). A card's own rows keep
+   * their order, as they are all of one kind.
+   */
   pending(limit: number, excluding?: readonly string[]): Promise<OutboxRow[]>;
   markRelayed(ids: readonly string[], at: Date): Promise<void>;
   /**

@@ -6,6 +6,7 @@
  * second message in any chat (real push queue and worker, fake Bot API).
  * A backlog goes in overlapping batches, each row once and oldest first.
  */
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,52 @@ describe('outbox relay', () => {
         .map((p) => p.request.number);
       expect(enqueues).toBeGreaterThan(2);
       expect(pushed).toEqual(numbers);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('relays result cards ahead of an older backlog, each kind oldest first', async () => {
+    const c = await seedCommunity(db, { households: 3, realClock: true });
+    await bindChats(db, c.id, [{ platform: 'telegram', chatId: '-1007301' }]);
+    const numbers: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const proposed = await propose(c.deps, { actor: c.as(0), title: `议题 ${i + 1}` });
+      if (proposed.kind !== 'proposed') throw new Error(JSON.stringify(proposed));
+      numbers.push(proposed.number);
+    }
+    // Two results written after the proposal cards (as a storm of closes writes them behind
+    // whatever was pending), the later one first in the table.
+    const later = Date.now() + 60_000;
+    for (const [i, number] of [numbers[3], numbers[1]].entries()) {
+      await db.sql.query(
+        `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
+         VALUES ($1, $2, $3, 'result_card', true, $4)`,
+        [randomUUID(), c.id, number ?? 0, new Date(later + i * 1_000)],
+      );
+    }
+    const recording = recordingPushQueue();
+    const workers = await startTestWorkers(db, {
+      push: recording,
+      relay: { pollMs: 50, batchSize: 2 },
+    });
+    try {
+      await waitFor('every row marked', async () => {
+        const left = await db.prisma.outbox.count({
+          where: { communityId: c.id, relayedAt: null },
+        });
+        return left === 0;
+      });
+      const order = recording
+        .cards()
+        .map((p) => p.request)
+        .filter((r) => r.kind === 'card' && r.communityId === c.id)
+        .map((r) => (r.kind === 'card' ? `${r.card} ${r.number}` : r.kind));
+      expect(order).toEqual([
+        `result_card ${numbers[3]}`,
+        `result_card ${numbers[1]}`,
+        ...numbers.map((n) => `proposal_card ${n}`),
+      ]);
     } finally {
       await workers.close();
     }

@@ -125,8 +125,18 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Above the keep-alive timeout, or Node may time out a request arriving on a reused socket. */
 export const HEADERS_TIMEOUT_MS = 66_000;
 
-/** Serves `app` on `port`: an HttpApp's routes ahead of express, then express. */
-export function listen(app: Express | HttpApp, port: number): Promise<Server> {
+/**
+ * Serves `app` on `port`: an HttpApp's routes ahead of express, then express.
+ * Once listening, an error the server emits (a connection it could not
+ * accept: EMFILE when the process is out of file descriptors) is logged and
+ * serving goes on; unheard, it was an uncaught exception and the process
+ * exited, dropping every request in flight.
+ */
+export function listen(
+  app: Express | HttpApp,
+  port: number,
+  log?: Pick<Logger, 'warn'>,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer('serve' in app ? app.serve : app);
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -134,6 +144,10 @@ export function listen(app: Express | HttpApp, port: number): Promise<Server> {
     server.once('error', reject);
     server.listen(port, () => {
       server.off('error', reject);
+      server.on('error', (error) => {
+        if (log) log.warn({ err: error }, 'http server: a connection failed; serving on');
+        else process.emitWarning(error);
+      });
       resolve(server);
     });
   });

@@ -125,7 +125,7 @@ export async function startWeb(deps: {
 
   // After every route: a failed page shows residents a short message, never the error.
   answerFailures(app, { log, absorb: (error) => deps.dependencies?.absorb(error) ?? false });
-  const server = await listen(app, config.port);
+  const server = await listen(app, config.port, log);
   if (telegram && config.publicUrl) {
     // Registered once the route answers, so Telegram's first delivery finds it.
     await telegram.setWebhook(config.publicUrl);

@@ -3,6 +3,7 @@
  * board) answers a short message in both languages, never the error: outside
  * NODE_ENV=production express's default answer is the stack trace.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,9 @@ import { createMetrics } from '../../../src/runtime/metrics.ts';
 describe('a failed page', () => {
   let url = '';
   let close = async () => {};
+  let server: Server;
   const logged: string[] = [];
+  const warned: string[] = [];
 
   beforeAll(async () => {
     const app = createHttpApp({ health: async () => ({}), metrics: createMetrics() });
@@ -28,7 +31,8 @@ describe('a failed page', () => {
     const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
     // A lost connection is the dependency's outage, logged once elsewhere.
     answerFailures(app, { log, absorb: (error) => String(error).includes('ECONNRESET') });
-    const server = await listen(app, 0);
+    const warnings = pino({ level: 'warn' }, { write: (line: string) => void warned.push(line) });
+    server = await listen(app, 0, warnings);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise((resolve) => server.close(() => resolve()));
   });
@@ -56,5 +60,14 @@ describe('a failed page', () => {
     const res = await fetch(`${url}/missing/1`);
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain('no such page');
+  });
+
+  it('serves on after a connection it could not accept, and logs it', async () => {
+    // What node emits when accept() fails, e.g. out of file descriptors under a flood.
+    const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' });
+    expect(server.emit('error', emfile)).toBe(true);
+    expect(warned.join('\n')).toContain('EMFILE');
+    const res = await fetch(`${url}/missing/2`);
+    expect(res.status).toBe(404);
   });
 });

@@ -16,7 +16,22 @@ import { rolesFor } from './roster.ts';
 
 export type TestClock = { now: () => Date; set: (at: Date) => void; advance: (ms: number) => void };
 
-export function testClock(start = new Date('2026-12-01T02:00:00.000Z')): TestClock {
+const DEFAULT_START = new Date('2026-12-01T02:00:00.000Z');
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * The default start moved on by whole weeks (same weekday and hour) to at
+ * least `aheadMs` after the system clock: for a test whose use cases run on
+ * the test clock while workers run on the system clock, so the calendar never
+ * catches up with its deadlines (the fixed start lies behind it from the
+ * day after it).
+ */
+export function futureTestClock(aheadMs = 60 * 86_400_000): TestClock {
+  const weeks = Math.max(0, Math.ceil((Date.now() + aheadMs - DEFAULT_START.getTime()) / WEEK_MS));
+  return testClock(new Date(DEFAULT_START.getTime() + weeks * WEEK_MS));
+}
+
+export function testClock(start = DEFAULT_START): TestClock {
   let current = start;
   return {
     now: () => current,
@@ -42,7 +57,7 @@ export type TestCommunity = {
  * A policy made independent of the hour a test runs at. On the system clock, a digest
  * falling due during the test would add a push at one moment of the week: this week's
  * is put an hour back, so the next is days away. Quiet hours (22:00-08:00 by default)
- * would hold every announcement for a third of each day: none, unless the test sets
+ * would hold every announcement for ten hours of each day: none, unless the test sets
  * them (their own tests inject the clock).
  */
 function onSystemClock(policy: Record<string, unknown>): Record<string, unknown> {

@@ -15,7 +15,7 @@ import { accountHash } from '../../../src/app/watch.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { joinCodeStore } from '../../../src/store/roster-store.ts';
 import { watchStore } from '../../../src/store/watch-store.ts';
-import { seedCommunity, type TestCommunity } from '../../support/community.ts';
+import { futureTestClock, seedCommunity, type TestCommunity } from '../../support/community.ts';
 import type { FakeTelegram } from '../../support/fake-telegram.ts';
 import { startFakeTelegram } from '../../support/fake-telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
@@ -50,7 +50,13 @@ const alertsTo = (index: number) =>
   fake.messagesIn(userIdOf(index)).filter((m) => m.text.includes('异常提醒'));
 
 async function community(options: { households: number; perBuilding?: number }) {
-  const c = await seedCommunity(db, { ...options, policy: { quietHours: null } });
+  // The pipeline's deadline workers run on the system clock: the test clock stays weeks ahead
+  // of it, or they would open and close these votes themselves once the calendar got there.
+  const c = await seedCommunity(db, {
+    ...options,
+    clock: futureTestClock(),
+    policy: { quietHours: null },
+  });
   c.deps.watch = watchStore(db);
   await db.sql.execute(
     `UPDATE "Resident" SET roles = '{resident,supervisor}' WHERE id = ANY($1::text[])`,

@@ -1,7 +1,7 @@
 /**
  * The outbox relay: turns committed publications into work. For each outbox
- * row, in the feed's order (result cards first, then the rest, each oldest
- * first: OutboxFeed.pending): re-sync that proposal's deadlines with the queue
+ * row, in the feed's order (oldest first, other system announcements behind
+ * results and people's own changes: OutboxFeed.pending): re-sync that proposal's deadlines with the queue
  * (schedule what its plan says, drop what it no longer says), fan the card
  * out to every bound chat of the community as push requests, then mark the
  * row relayed. A crash before the mark relays the row again: deadline jobs

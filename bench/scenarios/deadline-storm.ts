@@ -206,7 +206,8 @@ export const deadlineStorm: Scenario = {
         const editsP99 = await scalar(
           db,
           `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ("relayedAt" - $1::timestamp)) * 1000) AS n
-           FROM "Outbox" WHERE kind = 'vote_card' AND "communityId" LIKE 'bc-0-%' AND "relayedAt" IS NOT NULL`,
+           FROM "Outbox" WHERE kind = 'vote_card' AND "communityId" LIKE 'bc-0-%'
+             AND "createdAt" >= $1::timestamp AND "relayedAt" IS NOT NULL`,
           [sqlTime(new Date(closeAt))],
         );
         const tallied = await scalar(

@@ -101,11 +101,13 @@ export type OutboxWatch = { close(): Promise<void> };
 export interface OutboxFeed {
   /**
    * Up to `limit` rows not relayed yet, but for those `excluding` names (rows
-   * in flight): result cards first, then the rest, each oldest first. A storm
-   * of closes writes a result card and a vote-card edit per vote; residents
-   * learn the outcomes first, and the closed votes' buttons go after (a press
-   * meanwhile is answered that the vote has closed). A card's own rows keep
-   * their order, as they are all of one kind.
+   * in flight), oldest first, except that system announcements other than
+   * result cards (the vote-card edit after a close, the cards of a vote
+   * opening) wait behind everything else: a person's own changes, watch
+   * alerts and chat events, and results. A storm of closes writes a result
+   * card and a vote-card edit per vote; residents learn the outcomes first,
+   * and the closed votes' buttons go after (a press meanwhile is answered
+   * that the vote has closed). A card's system rows keep their order.
    */
   pending(limit: number, excluding?: readonly string[]): Promise<OutboxRow[]>;
   markRelayed(ids: readonly string[], at: Date): Promise<void>;

@@ -122,29 +122,35 @@ describe('outbox relay', () => {
     }
   });
 
-  it('relays result cards ahead of an older backlog, each kind oldest first', async () => {
+  it("relays people's own changes and results ahead of older system edits, each oldest first", async () => {
     const c = await seedCommunity(db, { households: 3, realClock: true });
     await bindChats(db, c.id, [{ platform: 'telegram', chatId: '-1007301' }]);
     const numbers: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       const proposed = await propose(c.deps, { actor: c.as(0), title: `议题 ${i + 1}` });
       if (proposed.kind !== 'proposed') throw new Error(JSON.stringify(proposed));
       numbers.push(proposed.number);
     }
-    // Two results written after the proposal cards (as a storm of closes writes them behind
-    // whatever was pending), the later one first in the table.
-    const later = Date.now() + 60_000;
-    for (const [i, number] of [numbers[3], numbers[1]].entries()) {
-      await db.sql.query(
+    const [first = 0, second = 0, third = 0] = numbers;
+    const row = (number: number, kind: string, announcement: boolean, at: number) =>
+      db.sql.query(
         `INSERT INTO "Outbox" (id, "communityId", number, kind, announcement, "createdAt")
-         VALUES ($1, $2, $3, 'result_card', true, $4)`,
-        [randomUUID(), c.id, number ?? 0, new Date(later + i * 1_000)],
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [randomUUID(), c.id, number, kind, announcement, new Date(at)],
       );
-    }
+    // As a storm of closes leaves them: system edits of the vote cards, then the results
+    // (the later one first in the table), then a person's own change behind them all.
+    const at = Date.now() + 60_000;
+    await row(first, 'vote_card', true, at);
+    await row(second, 'vote_card', true, at + 1_000);
+    await row(third, 'result_card', true, at + 3_000);
+    await row(second, 'result_card', true, at + 2_000);
+    await row(first, 'proposal_card', false, at + 4_000);
     const recording = recordingPushQueue();
     const workers = await startTestWorkers(db, {
       push: recording,
-      relay: { pollMs: 50, batchSize: 2 },
+      // One row a batch: within a batch, people's own changes are queued before announcements.
+      relay: { pollMs: 50, batchSize: 1 },
     });
     try {
       await waitFor('every row marked', async () => {
@@ -159,9 +165,12 @@ describe('outbox relay', () => {
         .filter((r) => r.kind === 'card' && r.communityId === c.id)
         .map((r) => (r.kind === 'card' ? `${r.card} ${r.number}` : r.kind));
       expect(order).toEqual([
-        `result_card ${numbers[3]}`,
-        `result_card ${numbers[1]}`,
         ...numbers.map((n) => `proposal_card ${n}`),
+        `result_card ${second}`,
+        `result_card ${third}`,
+        `proposal_card ${first}`,
+        `vote_card ${first}`,
+        `vote_card ${second}`,
       ]);
     } finally {
       await workers.close();

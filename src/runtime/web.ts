@@ -126,35 +126,40 @@ export async function startWeb(deps: {
   // After every route: a failed page shows residents a short message, never the error.
   answerFailures(app, { log, absorb: (error) => deps.dependencies?.absorb(error) ?? false });
   const server = await listen(app, config.port, log);
-  if (telegram && config.publicUrl) {
-    // Registered once the route answers, so Telegram's first delivery finds it.
-    await telegram.setWebhook(config.publicUrl);
-    log.info({ url: config.publicUrl }, 'telegram webhook registered');
-  } else if (telegram) {
-    await telegram.startPolling();
-    log.info('telegram long polling (no PUBLIC_URL)');
-  }
-
-  if (slack) {
-    await slack.start();
-    log.info(
-      config.publicUrl || !config.slack?.appToken
-        ? 'slack events at /slack/events'
-        : 'slack socket mode (no PUBLIC_URL)',
-    );
-  }
-
-  return {
-    server,
-    telegram,
-    slack,
-    async close() {
-      // Stop taking requests first; in-flight webhook requests finish before the bot stops.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await telegram?.stop();
-      await slack?.stop();
-    },
+  const close = async () => {
+    // Stop taking requests first; in-flight webhook requests finish before the bot stops.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await telegram?.stop();
+    await slack?.stop();
   };
+  try {
+    if (telegram && config.publicUrl) {
+      // Registered once the route answers, so Telegram's first delivery finds it.
+      await telegram.setWebhook(config.publicUrl);
+      log.info({ url: config.publicUrl }, 'telegram webhook registered');
+    } else if (telegram) {
+      await telegram.startPolling();
+      log.info('telegram long polling (no PUBLIC_URL)');
+    }
+
+    if (slack) {
+      await slack.start();
+      log.info(
+        config.publicUrl || !config.slack?.appToken
+          ? 'slack events at /slack/events'
+          : 'slack socket mode (no PUBLIC_URL)',
+      );
+    }
+  } catch (error) {
+    // A failed start leaves nothing behind: a caller in the same process (a test, a
+    // supervisor trying again) would otherwise keep a listening port and a polling bot.
+    await close().catch((closeError: unknown) =>
+      log.warn({ err: closeError }, 'closing after a failed start failed'),
+    );
+    throw error;
+  }
+
+  return { server, telegram, slack, close };
 }
 
 function packageVersion(): string {

@@ -9,7 +9,8 @@
  * refresh (`disconnect`), the gateway opens a new connection by itself and
  * carries on.
  */
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { type AddressInfo, connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import type { FakeSlack, SlackMessage } from '../../support/fake-slack.ts';
 import { type FakeSlackSocket, startFakeSlackSocket } from '../../support/fake-slack-socket.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { freePort } from '../../support/processes.ts';
 import { REDIS_URL } from '../../support/push-harness.ts';
 import {
   blockActionsPayload,
@@ -45,6 +47,19 @@ const developerEnv = (apiUrl: string, appToken = APP_TOKEN) => ({
   PORT: '0',
   LOG_LEVEL: 'silent',
 });
+
+/** Whether nothing listens on `port` any more: a connection to it is refused. */
+async function refused(port: number): Promise<boolean> {
+  const socket = connect(port, '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  } finally {
+    socket.destroy();
+  }
+}
 
 describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
   let db: TestDatabase;
@@ -217,34 +232,54 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
   });
 });
 
-describe('Socket Mode with an app-level token Slack does not know', () => {
-  it('stops the start with an error naming the token, and opens no connection', async () => {
-    const db = await createTestDatabase();
+describe('Socket Mode with an app-level token Slack refuses', () => {
+  let db: TestDatabase;
+  let c: TestCommunity;
+  let redis: Redis;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    c = await seedCommunity(db, { households: 1, realClock: true });
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await db?.drop();
+  });
+
+  /** Starts the gateway as a developer does, on a port of its own, against `socket`. */
+  async function start(socket: FakeSlackSocket, appToken: string) {
+    const port = await freePort();
+    const config = loadConfig({
+      ...developerEnv(socket.web.apiUrl, appToken),
+      PORT: String(port),
+    });
+    const started = startWeb({
+      config,
+      db,
+      redis,
+      core: c.deps,
+      metrics: createMetrics(),
+      log: pino({ level: 'silent' }),
+    });
+    return { port, started };
+  }
+
+  it('stops the start with an error naming the token, opens no connection and closes its port', async () => {
     const socket = await startFakeSlackSocket({
       appToken: APP_TOKEN,
       web: { token: SLACK_TOKEN, perChannel: false },
     });
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     try {
-      const c = await seedCommunity(db, { households: 1, realClock: true });
-      const config = loadConfig(developerEnv(socket.web.apiUrl, 'xapp-1-A0TEST-1-revoked'));
-      const started = startWeb({
-        config,
-        db,
-        redis,
-        core: c.deps,
-        metrics: createMetrics(),
-        log: pino({ level: 'silent' }),
-      });
+      const { port, started } = await start(socket, 'xapp-1-A0TEST-1-revoked');
       await expect(started).rejects.toThrow(/SLACK_APP_TOKEN.*invalid_auth/);
       expect(socket.web.calls('apps.connections.open').map((call) => call.response.error)).toEqual([
         'invalid_auth',
       ]);
       expect(socket.connections()).toEqual([]);
+      // The HTTP server the start had opened is closed again: nothing is left listening.
+      expect(await refused(port)).toBe(true);
     } finally {
-      redis.disconnect();
       await socket.close();
-      await db.drop();
     }
   });
 });

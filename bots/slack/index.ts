@@ -62,9 +62,10 @@ async function whoAmI(token: string, apiUrl: string | undefined): Promise<SlackB
 
 /**
  * Socket Mode's start fails when Slack refuses the app-level token
- * (`apps.connections.open` answers `invalid_auth`, say): said in one line
- * naming SLACK_APP_TOKEN, as a refused bot token is, instead of the Web
- * API's bare "An API error occurred: invalid_auth" and its stack.
+ * (`apps.connections.open` answers `invalid_auth` or `missing_scope`, say):
+ * said in one line naming SLACK_APP_TOKEN, as a refused bot token is,
+ * instead of the Web API's bare "An API error occurred: invalid_auth" and
+ * its stack.
  */
 function socketStartError(error: unknown): unknown {
   if (!(error instanceof WebAPIPlatformError)) return error;
@@ -73,6 +74,27 @@ function socketStartError(error: unknown): unknown {
     `SLACK_APP_TOKEN: Slack refused it for Socket Mode (${String(error.data.error)}); create an app-level token with connections:write (Slack app > Basic Information > App-Level Tokens)`,
     { cause: error },
   );
+}
+
+/**
+ * Asks Slack once for a Socket Mode URL with the app-level token, before
+ * Bolt does. Slack's Socket Mode client gives up only on five auth errors
+ * (`invalid_auth`, `not_authed`, ...) and retries any other refusal for
+ * ever, 5 s more each time: a token made without connections:write
+ * (`missing_scope`) would leave the start hanging without a word. The URL
+ * this hands out goes unused: each call makes a new temporary one, and
+ * Bolt asks for its own.
+ */
+async function checkAppToken(
+  appToken: string,
+  clientOptions: ConstructorParameters<typeof WebClient>[1],
+): Promise<void> {
+  const client = new WebClient(appToken, clientOptions);
+  try {
+    await client.apps.connections.open();
+  } catch (error) {
+    throw socketStartError(error);
+  }
 }
 
 export type SlackAdapter = {
@@ -141,6 +163,8 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     sender,
     async start() {
       if (transport.kind !== 'socket') return;
+      await checkAppToken(transport.appToken, clientOptions);
+      // Still caught: the token may be revoked between the check and Bolt's own call.
       await bolt.start().catch((error: unknown) => {
         throw socketStartError(error);
       });

@@ -50,6 +50,11 @@ export type SocketConnection = {
 export type FakeSlackSocketOptions = {
   /** The app-level token `apps.connections.open` accepts. */
   appToken: string;
+  /**
+   * A platform error `apps.connections.open` answers every call with, once
+   * it has accepted the token (`missing_scope`: made without connections:write).
+   */
+  refusal?: string;
   /** The fake Web API's own options (bot token, limits). */
   web?: Omit<FakeSlackOptions, 'socketMode'>;
   /** How long an envelope may wait for its acknowledgement (default Slack's 3000 ms). */
@@ -137,6 +142,7 @@ export async function startFakeSlackSocket(
     ...options.web,
     socketMode: {
       appToken: options.appToken,
+      refusal: options.refusal,
       connectionUrl: () => {
         const ticket = randomUUID();
         tickets.add(ticket);

@@ -39,9 +39,11 @@ export type FakeSlackOptions = {
   retryAfterGraceMs?: number;
   /**
    * Socket Mode: `apps.connections.open` called with `appToken` (and only
-   * with it) answers `url: connectionUrl()`, a fresh URL each call.
+   * with it) answers `url: connectionUrl()`, a fresh URL each call; or, with
+   * `refusal`, that platform error for the token it accepted
+   * (`missing_scope`: an app-level token made without connections:write).
    */
-  socketMode?: { appToken: string; connectionUrl: () => string };
+  socketMode?: { appToken: string; connectionUrl: () => string; refusal?: string | undefined };
 };
 
 export const SLACK_LIMITS = { perChannel: { count: 1, windowMs: 1_000 } } as const;
@@ -344,6 +346,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { view: { id: `V${now}` } };
       case 'apps.connections.open':
         if (!options.socketMode) throw new SlackError('unknown_method', 404);
+        if (options.socketMode.refusal) throw new SlackError(options.socketMode.refusal);
         return { url: options.socketMode.connectionUrl() };
       case 'conversations.info': {
         const channel = channelOf(params);

@@ -133,8 +133,9 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
   }
 
   it('connects with the app-level token instead of taking HTTP requests', async () => {
+    // Twice: the start asks once itself (to fail promptly on a refusal), then Bolt's client.
     const opened = fake.calls('apps.connections.open');
-    expect(opened.map((call) => call.response.ok)).toEqual([true]);
+    expect(opened.map((call) => call.response.ok)).toEqual([true, true]);
     expect(socket.connections()).toHaveLength(1);
     expect(socket.current()?.id).toBe(1);
     // Without PUBLIC_URL nothing listens at /slack/events.
@@ -206,9 +207,9 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
     // The gateway closed the old connection itself (1000), before Slack's grace ran out.
     expect(first?.closeCode).toBe(1000);
     expect(second?.closedAt).toBeUndefined();
-    // A new URL each time: the one handed out first is never reused.
-    expect(fake.calls('apps.connections.open')).toHaveLength(2);
-    expect(new Set(socket.issued()).size).toBe(2);
+    // A new URL each time (the start's own check, two connections): none is reused.
+    expect(fake.calls('apps.connections.open')).toHaveLength(3);
+    expect(new Set(socket.issued()).size).toBe(3);
 
     await command(6, 'propose 更换路灯 #other');
     await card('议题 #2：更换路灯');
@@ -277,6 +278,36 @@ describe('Socket Mode with an app-level token Slack refuses', () => {
       ]);
       expect(socket.connections()).toEqual([]);
       // The HTTP server the start had opened is closed again: nothing is left listening.
+      expect(await refused(port)).toBe(true);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('stops the start at once when the token lacks connections:write (missing_scope)', async () => {
+    // Slack's Socket Mode client gives up only on a few auth errors and retries any other
+    // refusal for ever, the first time after 5 s: the start must not wait for it.
+    const socket = await startFakeSlackSocket({
+      appToken: APP_TOKEN,
+      refusal: 'missing_scope',
+      web: { token: SLACK_TOKEN, perChannel: false },
+    });
+    try {
+      const { port, started } = await start(socket, APP_TOKEN);
+      const outcome = await Promise.race([
+        started.then(
+          () => 'started',
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        ),
+        new Promise<string>((resolve) =>
+          setTimeout(() => resolve('still starting after 3 s'), 3_000),
+        ),
+      ]);
+      expect(outcome).toMatch(/^SLACK_APP_TOKEN: .*missing_scope.*connections:write/);
+      expect(socket.web.calls('apps.connections.open').map((call) => call.response.error)).toEqual([
+        'missing_scope',
+      ]);
+      expect(socket.connections()).toEqual([]);
       expect(await refused(port)).toBe(true);
     } finally {
       await socket.close();

@@ -200,6 +200,33 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
     expect(answers[0]).toMatch(/^您已附议 #1，附议已达标（3\/3）/);
   });
 
+  it('handles an event whose first delivery arrives as a retry (its first ack was lost)', async () => {
+    // Deduplicated by event_id, not by retry_attempt: an event Slack first delivers as a
+    // retry is handled, and once.
+    const user = slackUserOf(7);
+    const dm = fake.dmOf(user);
+    const payload = eventCallback({
+      eventId: 'Ev0SOCKETLOST',
+      event: {
+        type: 'message',
+        channel: dm,
+        channel_type: 'im',
+        user,
+        text: 'cosign 1',
+        ts: '1764500002.000100',
+        event_ts: '1764500002.000100',
+      },
+    });
+    await socket.deliver('events_api', payload, { retryAttempt: 1, retryReason: 'timeout' });
+    await socket.deliver('events_api', payload, { retryAttempt: 2, retryReason: 'timeout' });
+    await settled();
+    // #1 reached its threshold in the test before: the co-sign is answered, not counted.
+    expect(await cosigns(1)).toBe(3);
+    const answers = fake.messagesIn(dm).map((m) => m.text);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatch(/^#1 已不在征集附议阶段/);
+  });
+
   it('reconnects after a refresh_requested disconnect and keeps working', async () => {
     socket.refresh();
     await socket.connected(2, 20_000);
@@ -218,8 +245,8 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
 
   it('acknowledged every envelope exactly once, and sent nothing else', () => {
     const delivered = socket.deliveries().map((d) => d.envelopeId);
-    // 2 commands, 2 presses, 3 deliveries of one event.
-    expect(delivered).toHaveLength(7);
+    // 2 commands, 2 presses, 3 deliveries of one event, 2 of another.
+    expect(delivered).toHaveLength(9);
     expect(socket.acks().map((a) => a.envelopeId)).toEqual(delivered);
     expect(socket.strays()).toEqual([]);
   });

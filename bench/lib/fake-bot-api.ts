@@ -19,6 +19,11 @@ export type FakeBotApi = {
   webhookCalls: Record<string, number>;
   /** Takes a webhook's 2xx answer body; counts the call it carries, if any. */
   webhookReply(body: string): void;
+  /**
+   * The connections Telegram would deliver over: the last `setWebhook`'s
+   * `max_connections`, 40 (Telegram's default) when it named none.
+   */
+  webhookConnections(): number;
   stop(): Promise<void>;
 };
 
@@ -64,6 +69,7 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
   const calls: Record<string, number> = {};
   const webhookCalls: Record<string, number> = {};
   let messageId = 1000;
+  let webhookConnections = 40;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -80,6 +86,10 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
           params = {};
         }
       }
+      if (method === 'setWebhook') {
+        const asked = params.max_connections;
+        webhookConnections = typeof asked === 'number' ? Math.min(100, Math.max(1, asked)) : 40;
+      }
       const body = JSON.stringify({ ok: true, result: resultFor(method, params, ++messageId) });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     });
@@ -93,6 +103,7 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
     url: `http://127.0.0.1:${address.port}`,
     calls,
     webhookCalls,
+    webhookConnections: () => webhookConnections,
     webhookReply(body) {
       // A body that carries no call (an empty 200) counts nothing.
       const method = bodyMethod(body);

@@ -1,6 +1,7 @@
 /**
  * Ingest: Telegram callback_query vote updates posted to the real webhook
- * over 40 connections (Telegram's default), across 1,000 open votes, one hot
+ * over the connections the gateway asks Telegram for (setWebhook's
+ * max_connections: 100), across 1,000 open votes, one hot
  * vote taking 20% of the traffic. Updates/s, ack p50/p99, and the time from
  * sending an update until its ballot is committed (NOTIFY on commit).
  * Baseline in the same run: a bare node:http + pg server doing one
@@ -8,6 +9,7 @@
  */
 
 import type pg from 'pg';
+import { WEBHOOK_MAX_CONNECTIONS } from '../../bots/telegram/index.ts';
 import { freePort } from '../../tests/support/processes.ts';
 import { BASELINE_TABLE_SQL } from '../lib/baseline-webhook.ts';
 import { startTsChild } from '../lib/child.ts';
@@ -24,7 +26,8 @@ import { type CommunitySet, proposalId, seedCommunities, seedProposals } from '.
 import { callbackUpdate, type VotePress } from '../lib/telegram-updates.ts';
 import type { Figure, Scenario, ScenarioOutcome } from '../lib/types.ts';
 
-export const CONNECTIONS = 40;
+/** What the gateway asks Telegram for; the baseline is posted over as many. */
+export const CONNECTIONS = WEBHOOK_MAX_CONNECTIONS;
 /** The product's send phase stops after this long; its rate is what it managed by then. */
 const budgetMs = (quick: boolean) => (quick ? 15_000 : 75_000);
 const HOUR_MS = 3_600_000;
@@ -247,6 +250,9 @@ async function runProduct(
       mode: 'web',
     });
     try {
+      if (botApi.webhookConnections() !== CONNECTIONS) {
+        throw new Error(`the gateway asked for ${botApi.webhookConnections()} webhook connections`);
+      }
       const run = await measureIngest({
         url: gateway.webhookUrl,
         headers: webhookHeaders,

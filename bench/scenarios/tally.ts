@@ -5,7 +5,7 @@
  * recount from the database.
  *
  * Path: callback_query updates posted to the Telegram webhook of a gateway
- * process (over at most 40 connections, as Telegram delivers; a non-2xx
+ * process (over the connections the gateway asks Telegram for; a non-2xx
  * answer is delivered again). The vote is then closed with the close use case
  * the deadline worker calls.
  */
@@ -62,8 +62,9 @@ export async function measureTally(
     botApiUrl: botApi.url,
     mode: 'web',
   });
-  // Telegram delivers over at most 40 connections, however many people press at once.
-  const client = poster(gateway.webhookUrl, webhookHeaders, 40);
+  // Telegram delivers over the connections the gateway asked for (setWebhook's max_connections),
+  // however many people press at once.
+  const client = poster(gateway.webhookUrl, webhookHeaders, botApi.webhookConnections());
   let set: CommunitySet;
   let run: Awaited<ReturnType<typeof runPlan>>;
   let found: Awaited<ReturnType<typeof closeAndCount>>;

@@ -66,6 +66,7 @@ describe('web and worker processes', () => {
       expect(registered?.params).toMatchObject({
         url: `${publicUrl}/telegram/webhook`,
         secret_token: TEST_SECRET,
+        max_connections: 100,
       });
 
       const update = messageUpdate({

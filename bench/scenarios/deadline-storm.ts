@@ -196,19 +196,19 @@ export const deadlineStorm: Scenario = {
           db,
           `SELECT count(*) AS n FROM "Outbox" WHERE kind = 'result_card' AND "relayedAt" IS NOT NULL`,
         );
-        const relayP99 = await scalar(
-          db,
-          `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ("relayedAt" - $1::timestamp)) * 1000) AS n
-           FROM "Outbox" WHERE kind = 'result_card'`,
-          [sqlTime(new Date(closeAt))],
-        );
+        // Due → relayed p99 of the outbox rows `where` picks ($1 is the due time).
+        const relayedP99 = (where: string) =>
+          scalar(
+            db,
+            `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ("relayedAt" - $1::timestamp)) * 1000) AS n
+             FROM "Outbox" WHERE ${where}`,
+            [sqlTime(new Date(closeAt))],
+          );
+        const relayP99 = await relayedP99(`kind = 'result_card'`);
         // The vote-card edits (buttons removed) go after the results: how long they trail.
-        const editsP99 = await scalar(
-          db,
-          `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ("relayedAt" - $1::timestamp)) * 1000) AS n
-           FROM "Outbox" WHERE kind = 'vote_card' AND "communityId" LIKE 'bc-0-%'
+        const editsP99 = await relayedP99(
+          `kind = 'vote_card' AND "communityId" LIKE 'bc-0-%'
              AND "createdAt" >= $1::timestamp AND "relayedAt" IS NOT NULL`,
-          [sqlTime(new Date(closeAt))],
         );
         const tallied = await scalar(
           db,

@@ -143,6 +143,29 @@ export function eventCallback(input: { eventId: string; event: object }): Record
   };
 }
 
+/** A person's message in their DM with the bot, as Slack's `message` event carries it. */
+export function dmMessage(input: { dm: string; user: string; text: string; ts: string }) {
+  return {
+    type: 'message',
+    channel: input.dm,
+    channel_type: 'im',
+    user: input.user,
+    text: input.text,
+    ts: input.ts,
+    event_ts: input.ts,
+  };
+}
+
+/** The co-signs proposal `number` of the community has in the database. */
+export async function cosignCount(db: Database, communityId: string, number: number) {
+  const rows = await db.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "Cosign" s JOIN "Proposal" p ON p.id = s."proposalId"
+     WHERE p."communityId" = $1 AND p.number = $2`,
+    [communityId, number],
+  );
+  return Number(rows.rows[0]?.n);
+}
+
 export async function startSlackGateway(
   db: Database,
   core: CoreDeps,

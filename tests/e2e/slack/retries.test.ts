@@ -11,7 +11,13 @@ import { propose } from '../../../src/app/propose.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
-import { type SlackGateway, slackUserOf, startSlackGateway } from '../../support/slack.ts';
+import {
+  cosignCount,
+  dmMessage,
+  type SlackGateway,
+  slackUserOf,
+  startSlackGateway,
+} from '../../support/slack.ts';
 
 const CHANNEL = 'C0RETRY';
 
@@ -35,14 +41,7 @@ describe('Slack redeliveries', () => {
     await db?.drop();
   });
 
-  const cosigns = async (number: number) => {
-    const rows = await db.pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM "Cosign" s JOIN "Proposal" p ON p.id = s."proposalId"
-       WHERE p."communityId" = $1 AND p.number = $2`,
-      [c.id, number],
-    );
-    return Number(rows.rows[0]?.n);
-  };
+  const cosigns = (number: number) => cosignCount(db, c.id, number);
   const repliesTo = (user: string) => gw.fake.ephemerals().filter((e) => e.user === user);
 
   it('takes a button payload delivered twice as one press, with one reply', async () => {
@@ -72,15 +71,7 @@ describe('Slack redeliveries', () => {
   it('takes an event retried with X-Slack-Retry-Num 1 and 2 as one, with one reply', async () => {
     const user = slackUserOf(6);
     const dm = gw.fake.dmOf(user);
-    const event = {
-      type: 'message',
-      channel: dm,
-      channel_type: 'im',
-      user,
-      text: 'cosign 3',
-      ts: '1700000001.000100',
-      event_ts: '1700000001.000100',
-    };
+    const event = dmMessage({ dm, user, text: 'cosign 3', ts: '1700000001.000100' });
     const answers = [
       await gw.event({ eventId: 'Ev0RETRY', event }),
       await gw.event({ eventId: 'Ev0RETRY', event, retryNum: 1 }),

@@ -27,6 +27,8 @@ import { freePort } from '../../support/processes.ts';
 import { REDIS_URL } from '../../support/push-harness.ts';
 import {
   blockActionsPayload,
+  cosignCount,
+  dmMessage,
   eventCallback,
   SLACK_SECRET,
   SLACK_TOKEN,
@@ -105,14 +107,7 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
     await db?.drop();
   });
 
-  const cosigns = async (number: number) => {
-    const rows = await db.pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM "Cosign" s JOIN "Proposal" p ON p.id = s."proposalId"
-       WHERE p."communityId" = $1 AND p.number = $2`,
-      [c.id, number],
-    );
-    return Number(rows.rows[0]?.n);
-  };
+  const cosigns = (number: number) => cosignCount(db, c.id, number);
   const settled = () => web.slack?.settled() ?? Promise.resolve();
   const command = (i: number, text: string) =>
     socket.deliver(
@@ -179,15 +174,7 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
     const dm = fake.dmOf(user);
     const payload = eventCallback({
       eventId: 'Ev0SOCKET',
-      event: {
-        type: 'message',
-        channel: dm,
-        channel_type: 'im',
-        user,
-        text: 'cosign 1',
-        ts: '1764500001.000100',
-        event_ts: '1764500001.000100',
-      },
+      event: dmMessage({ dm, user, text: 'cosign 1', ts: '1764500001.000100' }),
     });
     await socket.deliver('events_api', payload);
     await socket.deliver('events_api', payload, { retryAttempt: 1, retryReason: 'timeout' });
@@ -207,15 +194,7 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN, no PUBLIC_URL)', () => {
     const dm = fake.dmOf(user);
     const payload = eventCallback({
       eventId: 'Ev0SOCKETLOST',
-      event: {
-        type: 'message',
-        channel: dm,
-        channel_type: 'im',
-        user,
-        text: 'cosign 1',
-        ts: '1764500002.000100',
-        event_ts: '1764500002.000100',
-      },
+      event: dmMessage({ dm, user, text: 'cosign 1', ts: '1764500002.000100' }),
     });
     await socket.deliver('events_api', payload, { retryAttempt: 1, retryReason: 'timeout' });
     await socket.deliver('events_api', payload, { retryAttempt: 2, retryReason: 'timeout' });

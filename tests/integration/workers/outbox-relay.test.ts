@@ -46,6 +46,12 @@ describe('outbox relay', () => {
     await db?.drop();
   });
 
+  const everyRowRelayed = (communityId: string) =>
+    waitFor('every row marked', async () => {
+      const left = await db.prisma.outbox.count({ where: { communityId, relayedAt: null } });
+      return left === 0;
+    });
+
   it('relays a row another connection commits without waiting for a poll', async () => {
     const c = await seedCommunity(db, { households: 3, realClock: true });
     await bindChats(db, c.id, [{ platform: 'telegram', chatId: '-1007001' }]);
@@ -105,12 +111,7 @@ describe('outbox relay', () => {
     };
     const workers = await startTestWorkers(db, { push, relay: { pollMs: 50, batchSize: 2 } });
     try {
-      await waitFor('every row marked', async () => {
-        const left = await db.prisma.outbox.count({
-          where: { communityId: c.id, relayedAt: null },
-        });
-        return left === 0;
-      });
+      await everyRowRelayed(c.id);
       const pushed = recording
         .cards('proposal_card')
         .filter((p) => p.request.communityId === c.id)
@@ -153,12 +154,7 @@ describe('outbox relay', () => {
       relay: { pollMs: 50, batchSize: 1 },
     });
     try {
-      await waitFor('every row marked', async () => {
-        const left = await db.prisma.outbox.count({
-          where: { communityId: c.id, relayedAt: null },
-        });
-        return left === 0;
-      });
+      await everyRowRelayed(c.id);
       const order = recording
         .cards()
         .map((p) => p.request)

@@ -48,6 +48,15 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
     fake = await startFakeTelegram({ token: TEST_BOT_TOKEN });
   });
 
+  /** The push queue on `clock`, reading communities from the database. */
+  const queueAt = (clock: { now: () => Date }) =>
+    createPushQueue({
+      connection: redisConnection(),
+      prefix,
+      clock,
+      communities: communityStore(db),
+    });
+
   afterAll(async () => {
     await fake?.close();
     await db?.drop();
@@ -55,12 +64,7 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
 
   it('holds a non-urgent push queued at 23:00 local until 08:00 local, 9 hours later', async () => {
     const at2300 = new Date('2026-12-01T23:00:00+08:00');
-    const queue = createPushQueue({
-      connection: redisConnection(),
-      prefix,
-      clock: { now: () => at2300 },
-      communities: communityStore(db),
-    });
+    const queue = queueAt({ now: () => at2300 });
     try {
       const key = `quiet-${randomUUID()}`;
       await queue.enqueue([notice(community.id, CHAT, key)], { urgent: false });
@@ -97,12 +101,7 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
 
   it('holds each community of one enqueue by its own quiet hours and time zone', async () => {
     const at2300 = new Date('2026-12-01T23:00:00+08:00');
-    const queue = createPushQueue({
-      connection: redisConnection(),
-      prefix,
-      clock: { now: () => at2300 },
-      communities: communityStore(db),
-    });
+    const queue = queueAt({ now: () => at2300 });
     // The communities come with the request, as the outbox relay passes those it read.
     const community = (id: string, timezone: string, quietHours: string) => ({
       id,
@@ -138,12 +137,7 @@ describe('quiet hours 22:00-08:00 (Asia/Shanghai, from the community policy)', (
     // Real time shifted so that "now" is 07:59:58 in Shanghai: the held push is 2 s away.
     const offsetMs = new Date('2026-12-02T07:59:58+08:00').getTime() - Date.now();
     const clock = { now: () => new Date(Date.now() + offsetMs) };
-    const queue = createPushQueue({
-      connection: redisConnection(),
-      prefix,
-      clock,
-      communities: communityStore(db),
-    });
+    const queue = queueAt(clock);
     const worker = startHarnessWorker({ db, apiRoot: fake.apiRoot, prefix, clock });
     try {
       const heldKey = `held-${randomUUID()}`;

@@ -82,7 +82,7 @@ export async function castVotes(
         if (isRefusal(actor)) outcomes[at] = actor;
         else acting.push({ at, input, actor, voterKey: voterKeyOf(actor, policy(actor)) });
       });
-      const proposals = await tx.lockVotes(
+      const locked = await tx.lockVotes(
         acting.map((a) => ({
           communityId: a.actor.community.id,
           number: a.input.number,
@@ -90,33 +90,29 @@ export async function castVotes(
         })),
       );
 
+      // Read before any of the batch's writes: a voter's presses in the batch all see the same
+      // state, and each sees the one before it through `current` below.
+      const eligible = new Map<string, boolean>();
+      const current = new Map<string, BallotRecord | undefined>();
       const ballots: Ballot[] = [];
       acting.forEach(({ at, input, actor, voterKey }, i) => {
-        const proposal = proposals[i];
-        if (!proposal) {
+        const found = locked[i];
+        if (!found) {
           outcomes[at] = { kind: 'proposal_unknown', number: input.number };
           return;
         }
+        const { proposal, state } = found;
         const closed = ballotWindowRefusal(proposal, input.at);
         if (closed) {
           outcomes[at] = closed;
           return;
         }
+        const key = targetKey(proposal.id, voterKey);
+        if (!eligible.has(key)) {
+          eligible.set(key, state.eligible);
+          current.set(key, state.current);
+        }
         ballots.push({ index: at, actor, proposal, voterKey, choice: input.choice, at: input.at });
-      });
-
-      const targets = new Map(
-        ballots.map((b) => [
-          targetKey(b.proposal.id, b.voterKey),
-          { proposalId: b.proposal.id, voterKey: b.voterKey },
-        ]),
-      );
-      const states = await tx.ballotStates([...targets.values()]);
-      const eligible = new Map<string, boolean>();
-      const current = new Map<string, BallotRecord | undefined>();
-      [...targets.keys()].forEach((key, i) => {
-        eligible.set(key, states[i]?.eligible ?? false);
-        current.set(key, states[i]?.current);
       });
 
       const writes: BallotWrite[] = [];

@@ -170,7 +170,13 @@ export async function openDatabase(
 ): Promise<Database> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   if (target.kind === 'postgres') {
-    const pool = openPool({ connectionString: target.url }, POOL_SIZE, timeouts, options);
+    // Pipelined: a transaction's BEGIN and COMMIT ride with its statements (sql-session.ts).
+    const pool = openPool(
+      { connectionString: target.url, pipeline: true },
+      POOL_SIZE,
+      timeouts,
+      options,
+    );
     return database('postgres', pool, { connectionString: target.url }, async () => {});
   }
   const { pool, connection, release } = await openEmbeddedPool(target.dataDir, timeouts, options);

@@ -43,12 +43,24 @@ export type QueryOptions = {
    * read whole 1,350 times in 15 s of the ingest bench).
    */
   replan?: boolean;
+  /**
+   * The deferred writes travel in this statement, as CTEs in front of it,
+   * rather than before it: for a read of nothing they write.
+   */
+  carryDeferred?: boolean;
+  /**
+   * The transaction's last statement: on a pipelining connection the commit
+   * is sent right behind it, in the same round trip. Nothing may follow it.
+   */
+  final?: boolean;
 };
 
 export type SqlSession = {
   /**
    * A read (or a write whose result is needed): deferred writes are flushed
-   * first, unless `beforeDeferred`.
+   * first, unless `beforeDeferred` or `carryDeferred`. Statements issued
+   * without awaiting the one before run in the order issued: sent together on
+   * a pipelining connection, each after the one before otherwise.
    */
   query<R>(text: string, values?: readonly SqlValue[], options?: QueryOptions): Promise<R[]>;
   /**
@@ -66,6 +78,12 @@ export type SqlSession = {
   flush(): Promise<void>;
   /** Drops the deferred writes (the work they belong to is abandoned). */
   discard(): void;
+};
+
+/** A session as onConnection drives it: the commit is its own to send. */
+type TransactionSession = SqlSession & {
+  /** Sends the deferred writes and COMMIT (together when pipelining); resolves once committed. */
+  commit(): Promise<void>;
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -113,35 +131,87 @@ function withDeferred(pending: readonly Statement[], main: Statement): Statement
  * `named: false` for PGlite: its one backend session is shared by every socket
  * connection, so a name prepared by one connection (or a process's earlier
  * connection) collides with the next one's ("prepared statement already exists").
+ *
+ * `pipelined`: the client sends a statement without waiting for the one before
+ * (`pg`'s `pipeline` mode), so COMMIT goes out behind the last statement in one
+ * round trip. Each statement still has its own Sync: one that fails aborts the
+ * transaction, and the COMMIT behind it then rolls back (PostgreSQL answers
+ * COMMIT in a failed transaction with ROLLBACK), so nothing of it is kept.
  */
-export function sqlSession(client: Queryable, options: { named?: boolean } = {}): SqlSession {
+function transactionSession(
+  client: Queryable,
+  options: { named?: boolean; pipelined?: boolean } = {},
+): TransactionSession {
   const named = options.named ?? true;
-  const run = ({ text, values }: Statement, replan = false) =>
+  const pipelined = options.pipelined ?? false;
+  const send = ({ text, values }: Statement, replan: boolean) =>
     client.query({
       ...(named && !replan ? { name: nameOf(text) } : {}),
       text,
       values: values.map(toParam),
       types,
     });
+  /** Without pipelining, a statement issued before the last one is answered waits for it here. */
+  let last: Promise<unknown> = Promise.resolve();
+  const run = (statement: Statement, replan = false) => {
+    if (pipelined) return send(statement, replan);
+    const sent = last.then(
+      () => send(statement, replan),
+      () => send(statement, replan),
+    );
+    last = sent.catch(() => {});
+    return sent;
+  };
   let pending: Statement[] = [];
+  /** The COMMIT sent behind a `final` statement. */
+  let committing: Promise<void> | undefined;
 
-  const flush = async () => {
-    if (pending.length === 0) return;
+  const takePending = (): Statement | undefined => {
+    if (pending.length === 0) return undefined;
     const batch = pending;
     pending = [];
     const [only] = batch;
-    await run(
-      batch.length === 1 && only ? only : withDeferred(batch, { text: 'SELECT 1', values: [] }),
-    );
+    return batch.length === 1 && only
+      ? only
+      : withDeferred(batch, { text: 'SELECT 1', values: [] });
+  };
+  const flush = async () => {
+    const writes = takePending();
+    if (writes) await run(writes);
+  };
+  /** The deferred writes and COMMIT, sent together; the writes' failure is the one to report. */
+  const writeAndCommit = (writes: Statement | undefined): Promise<void> => {
+    const sent = Promise.allSettled([
+      writes ? run(writes) : undefined,
+      client.query('COMMIT'),
+    ]).then(([wrote, committed]) => {
+      // A failed write aborted the transaction, and the COMMIT behind it rolled it back.
+      if (wrote.status === 'rejected') throw wrote.reason;
+      if (committed.status === 'rejected') throw committed.reason;
+    });
+    // Awaited by commit(); a statement failing first must not leave it unhandled.
+    sent.catch(() => {});
+    return sent;
   };
 
   return {
     async query<R>(text: string, values: readonly SqlValue[] = [], options: QueryOptions = {}) {
-      // A statement does not see the writes of its own CTEs: reads go after the writes.
-      if (!options.beforeDeferred) await flush();
-      return (await run({ text, values }, options.replan)).rows as R[];
+      if (committing) throw new Error('a statement after the final one');
+      let statement: Statement = { text, values };
+      // A statement does not see the writes of its own CTEs: other reads go after the writes,
+      // and a statement with its own WITH cannot take them in front of it.
+      if (options.carryDeferred && pending.length > 0 && !/^\s*WITH\b/i.test(text)) {
+        statement = withDeferred(pending, statement);
+        pending = [];
+      } else if (!options.beforeDeferred && pending.length > 0) await flush();
+      // Sent now, before this function first waits: statements issued one after another
+      // without awaiting go out in that order, together when pipelining.
+      const result = run(statement, options.replan);
+      if (options.final && pipelined) committing = writeAndCommit(takePending());
+      return (await result).rows as R[];
     },
     async execute(text: string, values: readonly SqlValue[] = []) {
+      if (committing) throw new Error('a statement after the final one');
       // A statement with its own WITH cannot take the deferred writes in front of it.
       if (/^\s*WITH\b/i.test(text)) await flush();
       const batch = pending;
@@ -150,11 +220,21 @@ export function sqlSession(client: Queryable, options: { named?: boolean } = {})
       return (await run(batch.length > 0 ? withDeferred(batch, main) : main)).rowCount ?? 0;
     },
     defer(text: string, values: readonly SqlValue[] = []) {
+      if (committing) throw new Error('a write after the final statement');
       pending.push({ text, values });
     },
     flush,
     discard() {
       pending = [];
+    },
+    async commit() {
+      if (!committing && pipelined) committing = writeAndCommit(takePending());
+      if (committing) {
+        await committing;
+        return;
+      }
+      await flush();
+      await client.query('COMMIT');
     },
   };
 }
@@ -236,13 +316,22 @@ export async function onConnection<T>(
     // Discarded unless PostgreSQL itself answered every statement (a SQLSTATE error is an answer).
     let broken = true;
     try {
-      if (!options.autocommit) await client.query('BEGIN');
-      const session = sqlSession(client, options);
-      const result = await work(session).then(async (done) => {
+      if (options.autocommit) {
+        const session = transactionSession(client, { named: options.named });
+        const result = await work(session);
         await session.flush();
-        return done;
-      });
-      if (!options.autocommit) await client.query('COMMIT');
+        broken = false;
+        return result;
+      }
+      // Pipelining, BEGIN goes out with the work's first statement rather than on its own.
+      const pipelined = client.pipeline;
+      const begun = client.query('BEGIN');
+      if (pipelined) begun.catch(() => {});
+      else await begun;
+      const session = transactionSession(client, { named: options.named, pipelined });
+      const result = await work(session);
+      await session.commit();
+      await begun;
       broken = false;
       return result;
     } catch (error) {

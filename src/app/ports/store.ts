@@ -400,6 +400,9 @@ export type BallotWrite = {
 /** A ballot of a group commit: the vote it is for and the voter it counts for. */
 export type BallotVote = { communityId: string; number: number; voterKey: string };
 
+/** A ballot's vote, locked, and what its voter has there. */
+export type LockedBallot = { proposal: ProposalRecord; state: BallotState };
+
 /**
  * The set-based reads and writes of a group commit: each call is one
  * statement whatever the number of ballots; the writes travel together
@@ -409,11 +412,11 @@ export interface BallotBatchTx {
   /**
    * Locks the votes FOR SHARE, as one ballot does, and then the voters'
    * ballots until commit (in one order fixed for every batch, so two batches
-   * wait for each other but cannot deadlock); the proposals in the ballots' order.
+   * wait for each other but cannot deadlock); then reads, as of after the
+   * locks, what each voter has there. In the ballots' order; undefined for a
+   * vote that does not exist.
    */
-  lockVotes(ballots: readonly BallotVote[]): Promise<(ProposalRecord | undefined)[]>;
-  /** Eligibility and the counting ballot of each target, read after lockVotes, in their order. */
-  ballotStates(targets: readonly BallotTarget[]): Promise<BallotState[]>;
+  lockVotes(ballots: readonly BallotVote[]): Promise<(LockedBallot | undefined)[]>;
   /**
    * Stores ballots and moves each superseded one to the history; a target's
    * writes come in their order, and its last one counts.

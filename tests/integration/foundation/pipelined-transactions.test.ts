@@ -1,0 +1,113 @@
+/**
+ * On PostgreSQL a transaction's BEGIN goes out with its first statement and
+ * its COMMIT with its deferred writes or its final statement (pg's pipeline
+ * mode, src/store/sql-session.ts). What a caller relies on must still hold:
+ * a statement that fails keeps nothing of its transaction, even when the
+ * COMMIT was already sent behind it; statements issued together run in the
+ * order issued; and the connection serves the next transaction afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+
+describe('pipelined transactions', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.pool.query('CREATE TABLE pipelined (id int PRIMARY KEY, note text NOT NULL)');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const ids = async () =>
+    (await db.pool.query<{ id: number }>('SELECT id FROM pipelined ORDER BY id')).rows.map(
+      (r) => r.id,
+    );
+  const clear = () => db.pool.query('DELETE FROM pipelined');
+
+  it('commits the deferred writes sent with the COMMIT', async () => {
+    await clear();
+    await db.sql.transaction(async (s) => {
+      await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['read back']);
+      s.defer('INSERT INTO pipelined VALUES (2, $1)', ['deferred']);
+      s.defer('INSERT INTO pipelined VALUES (3, $1)', ['deferred']);
+    });
+    expect(await ids()).toEqual([1, 2, 3]);
+  });
+
+  it('keeps nothing when a deferred write sent with the COMMIT fails', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction(async (s) => {
+        await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['first']);
+        // A NULL note: refused by the database at the commit's round trip.
+        s.defer('INSERT INTO pipelined VALUES (2, $1)', [null]);
+      })
+      .catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('23502');
+    expect(await ids()).toEqual([]);
+  });
+
+  it('keeps nothing when the final statement fails, though the COMMIT went out behind it', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction(async (s) => {
+        await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['written before']);
+        s.defer('INSERT INTO pipelined VALUES (2, $1)', ['carried']);
+        // Carries the write, then divides by zero: the COMMIT sent behind it rolls back.
+        return s.query('SELECT 1 / (count(*) - count(*)) AS n FROM pipelined', [], {
+          carryDeferred: true,
+          final: true,
+        });
+      })
+      .catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('22012');
+    expect(await ids()).toEqual([]);
+    // The connection went back to the pool in a usable state.
+    expect(await db.sql.transaction((s) => s.query<{ one: number }>('SELECT 1 AS one'))).toEqual([
+      { one: 1 },
+    ]);
+  });
+
+  it('commits the writes carried by a final read, and refuses a statement after it', async () => {
+    await clear();
+    const read = await db.sql.transaction(async (s) => {
+      s.defer('INSERT INTO pipelined VALUES (7, $1)', ['carried']);
+      // A statement does not see its own CTEs' writes: the count is of what was there before.
+      const rows = await s.query<{ n: string }>('SELECT count(*) AS n FROM pipelined', [], {
+        carryDeferred: true,
+        final: true,
+      });
+      const after = await s.query('SELECT 1').catch((e: unknown) => e);
+      return { rows, after };
+    });
+    expect(read.rows).toEqual([{ n: '0' }]);
+    expect(String(read.after)).toMatch(/after the final/);
+    expect(await ids()).toEqual([7]);
+  });
+
+  it('runs statements issued together in the order issued', async () => {
+    await clear();
+    const [, , seen] = await db.sql.transaction((s) =>
+      Promise.all([
+        s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['a']),
+        s.query('UPDATE pipelined SET note = $1 WHERE id = 1 RETURNING id', ['b']),
+        s.query<{ note: string }>('SELECT note FROM pipelined WHERE id = 1'),
+      ]),
+    );
+    expect(seen).toEqual([{ note: 'b' }]);
+  });
+
+  it('rolls back when the work throws after its statements went out', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction(async (s) => {
+        await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['written']);
+        s.defer('INSERT INTO pipelined VALUES (2, $1)', ['deferred']);
+        throw new Error('the work gave up');
+      })
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(/gave up/);
+    expect(await ids()).toEqual([]);
+  });
+});

@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config';
 // The tests that hold the use cases and the Telegram journey run a second time
 // on PGlite, the embedded default a newcomer's `npm start` uses (TEST_DRIVER,
 // tests/support/postgres.ts), as BullMQ runs one suite per backend.
-const ON_BOTH_DRIVERS = ['tests/integration/core/*.test.ts', 'tests/e2e/telegram/journey.test.ts'];
+const ON_BOTH_DRIVERS = [
+  'tests/integration/core/*.test.ts',
+  'tests/integration/foundation/pipelined-transactions.test.ts',
+  'tests/e2e/telegram/journey.test.ts',
+];
 
 const shared = {
   pool: 'forks',

@@ -171,6 +171,8 @@ export async function openDatabase(
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   if (target.kind === 'postgres') {
     // Pipelined: a transaction's BEGIN and COMMIT ride with its statements (sql-session.ts).
+    // Not the embedded pool: through PGlite's socket a statement refused mid-pipeline broke the
+    // connection (database_unreachable instead of its SQLSTATE), though the tally ran 25 % faster.
     const pool = openPool(
       { connectionString: target.url, pipeline: true },
       POOL_SIZE,

@@ -165,6 +165,8 @@ function transactionSession(
   let pending: Statement[] = [];
   /** The COMMIT sent behind a `final` statement. */
   let committing: Promise<void> | undefined;
+  /** A `final` statement went out: nothing may follow it, pipelining or not. */
+  let ended = false;
 
   const takePending = (): Statement | undefined => {
     if (pending.length === 0) return undefined;
@@ -196,7 +198,7 @@ function transactionSession(
 
   return {
     async query<R>(text: string, values: readonly SqlValue[] = [], options: QueryOptions = {}) {
-      if (committing) throw new Error('a statement after the final one');
+      if (ended) throw new Error('a statement after the final one');
       let statement: Statement = { text, values };
       // A statement does not see the writes of its own CTEs: other reads go after the writes,
       // and a statement with its own WITH cannot take them in front of it.
@@ -207,11 +209,14 @@ function transactionSession(
       // Sent now, before this function first waits: statements issued one after another
       // without awaiting go out in that order, together when pipelining.
       const result = run(statement, options.replan);
-      if (options.final && pipelined) committing = writeAndCommit(takePending());
+      if (options.final) {
+        ended = true;
+        if (pipelined) committing = writeAndCommit(takePending());
+      }
       return (await result).rows as R[];
     },
     async execute(text: string, values: readonly SqlValue[] = []) {
-      if (committing) throw new Error('a statement after the final one');
+      if (ended) throw new Error('a statement after the final one');
       // A statement with its own WITH cannot take the deferred writes in front of it.
       if (/^\s*WITH\b/i.test(text)) await flush();
       const batch = pending;
@@ -220,7 +225,7 @@ function transactionSession(
       return (await run(batch.length > 0 ? withDeferred(batch, main) : main)).rowCount ?? 0;
     },
     defer(text: string, values: readonly SqlValue[] = []) {
-      if (committing) throw new Error('a write after the final statement');
+      if (ended) throw new Error('a write after the final statement');
       pending.push({ text, values });
     },
     flush,

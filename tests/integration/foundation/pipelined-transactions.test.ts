@@ -1,7 +1,7 @@
 /**
- * On PostgreSQL a transaction's BEGIN goes out with its first statement and
- * its COMMIT with its deferred writes or its final statement (pg's pipeline
- * mode, src/store/sql-session.ts). What a caller relies on must still hold:
+ * A transaction's BEGIN goes out with its first statement and its COMMIT
+ * with its deferred writes or its final statement (pg's pipeline mode, on
+ * PostgreSQL and through the embedded database's socket; sql-session.ts). What a caller relies on must still hold:
  * a statement that fails keeps nothing of its transaction, even when the
  * COMMIT was already sent behind it; statements issued together run in the
  * order issued; and the connection serves the next transaction afterwards.

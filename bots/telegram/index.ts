@@ -40,7 +40,7 @@ export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] a
  * a vote's pace is the connections over a ballot's time: the ballots that
  * arrive while a batch commits go together in the next (src/app/ballot-batcher.ts),
  * and more connections make larger batches (tally bench: about 1,950 votes/s
- * at 40, 2,400-2,600 at 100, on this 2-core machine).
+ * at 40, 2,400-2,600 at 100, on a 2-core machine; 1,900-2,600 on a slower one).
  */
 export const WEBHOOK_MAX_CONNECTIONS = 100;
 

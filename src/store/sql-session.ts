@@ -49,8 +49,10 @@ export type QueryOptions = {
    */
   carryDeferred?: boolean;
   /**
-   * The transaction's last statement: on a pipelining connection the commit
-   * is sent right behind it, in the same round trip. Nothing may follow it.
+   * The transaction's last statement: the COMMIT is issued right behind it
+   * (in the same round trip when pipelining), and nothing may follow it. A
+   * failure of the work after it does not undo it: the caller is told, and
+   * must be safe to run the work again (an idempotent batch).
    */
   final?: boolean;
 };
@@ -84,6 +86,14 @@ export type SqlSession = {
 type TransactionSession = SqlSession & {
   /** Sends the deferred writes and COMMIT (together when pipelining); resolves once committed. */
   commit(): Promise<void>;
+  /**
+   * Gives the transaction up: ROLLBACK behind what was sent, and whatever was
+   * issued but not yet sent is refused rather than sent after it (where it
+   * would commit on its own).
+   */
+  rollback(): Promise<unknown>;
+  /** Ends the session: nothing issued and unsent goes out any more. */
+  abandon(): void;
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -144,29 +154,45 @@ function transactionSession(
 ): TransactionSession {
   const named = options.named ?? true;
   const pipelined = options.pipelined ?? false;
-  const send = ({ text, values }: Statement, replan: boolean) =>
-    client.query({
-      ...(named && !replan ? { name: nameOf(text) } : {}),
-      text,
-      values: values.map(toParam),
-      types,
-    });
+  /** The transaction is over (committing, or given up): nothing more may be issued. */
+  let ended = false;
+  /** Given up: what was issued but not yet sent is refused, never sent after the ROLLBACK. */
+  let closed = false;
   /** Without pipelining, a statement issued before the last one is answered waits for it here. */
   let last: Promise<unknown> = Promise.resolve();
-  const run = (statement: Statement, replan = false) => {
-    if (pipelined) return send(statement, replan);
-    const sent = last.then(
-      () => send(statement, replan),
-      () => send(statement, replan),
-    );
+  const enqueue = <T>(sendNow: () => Promise<T>): Promise<T> => {
+    if (pipelined) return sendNow();
+    const sent = last.then(sendNow, sendNow);
     last = sent.catch(() => {});
     return sent;
   };
+  const run = ({ text, values }: Statement, replan = false) =>
+    enqueue(() => {
+      if (closed)
+        return Promise.reject(new Error('the transaction was given up: statement not sent'));
+      try {
+        return client.query({
+          ...(named && !replan ? { name: nameOf(text) } : {}),
+          text,
+          values: values.map(toParam),
+          types,
+        });
+      } catch (error) {
+        // A parameter that cannot be sent (an invalid date): this statement's failure, not a throw.
+        return Promise.reject(error);
+      }
+    });
+  const refuseAfterEnd = () => {
+    if (ended) throw new Error('a statement after the transaction ended (after its final one)');
+  };
   let pending: Statement[] = [];
-  /** The COMMIT sent behind a `final` statement. */
+  const abandon = () => {
+    ended = true;
+    closed = true;
+    pending = [];
+  };
+  /** The COMMIT, sent behind the final statement or by commit(). */
   let committing: Promise<void> | undefined;
-  /** A `final` statement went out: nothing may follow it, pipelining or not. */
-  let ended = false;
 
   const takePending = (): Statement | undefined => {
     if (pending.length === 0) return undefined;
@@ -177,70 +203,89 @@ function transactionSession(
       ? only
       : withDeferred(batch, { text: 'SELECT 1', values: [] });
   };
-  const flush = async () => {
-    const writes = takePending();
-    if (writes) await run(writes);
+  /** `statement` issued now, behind the deferred `writes` if any; their failure is the one reported. */
+  const behind = async (writes: Statement | undefined, statement: Statement, replan = false) => {
+    const wrote = writes ? run(writes) : undefined;
+    const result = run(statement, replan);
+    if (wrote) {
+      result.catch(() => {});
+      await wrote;
+    }
+    return result;
   };
-  /** The deferred writes and COMMIT, sent together; the writes' failure is the one to report. */
+  /**
+   * The deferred writes and COMMIT, issued together. PostgreSQL answers COMMIT
+   * in a failed transaction with ROLLBACK, not an error: that is a failure too
+   * (a statement failed and the work went on).
+   */
   const writeAndCommit = (writes: Statement | undefined): Promise<void> => {
-    const sent = Promise.allSettled([
-      writes ? run(writes) : undefined,
-      client.query('COMMIT'),
-    ]).then(([wrote, committed]) => {
-      // A failed write aborted the transaction, and the COMMIT behind it rolled it back.
-      if (wrote.status === 'rejected') throw wrote.reason;
-      if (committed.status === 'rejected') throw committed.reason;
+    const wrote = writes ? run(writes) : undefined;
+    const commit = enqueue(() => client.query('COMMIT'));
+    const done = Promise.allSettled([wrote, commit]).then(([w, c]) => {
+      if (w.status === 'rejected') throw w.reason;
+      if (c.status === 'rejected') throw c.reason;
+      if (c.value.command === 'ROLLBACK') {
+        throw new Error('the transaction was rolled back at its commit: a statement in it failed');
+      }
     });
     // Awaited by commit(); a statement failing first must not leave it unhandled.
-    sent.catch(() => {});
-    return sent;
+    done.catch(() => {});
+    return done;
   };
 
   return {
     async query<R>(text: string, values: readonly SqlValue[] = [], options: QueryOptions = {}) {
-      if (ended) throw new Error('a statement after the final one');
+      refuseAfterEnd();
       let statement: Statement = { text, values };
+      let writes: Statement | undefined;
       // A statement does not see the writes of its own CTEs: other reads go after the writes,
       // and a statement with its own WITH cannot take them in front of it.
       if (options.carryDeferred && pending.length > 0 && !/^\s*WITH\b/i.test(text)) {
         statement = withDeferred(pending, statement);
         pending = [];
-      } else if (!options.beforeDeferred && pending.length > 0) await flush();
-      // Sent now, before this function first waits: statements issued one after another
-      // without awaiting go out in that order, together when pipelining.
-      const result = run(statement, options.replan);
+      } else if (!options.beforeDeferred) writes = takePending();
+      // Issued now, before this function first waits: statements issued one after another
+      // without awaiting run in that order (together when pipelining).
+      const result = behind(writes, statement, options.replan);
       if (options.final) {
         ended = true;
-        if (pipelined) committing = writeAndCommit(takePending());
+        committing = writeAndCommit(takePending());
       }
       return (await result).rows as R[];
     },
     async execute(text: string, values: readonly SqlValue[] = []) {
-      if (ended) throw new Error('a statement after the final one');
+      refuseAfterEnd();
+      const main = { text, values };
       // A statement with its own WITH cannot take the deferred writes in front of it.
-      if (/^\s*WITH\b/i.test(text)) await flush();
+      if (/^\s*WITH\b/i.test(text)) return (await behind(takePending(), main)).rowCount ?? 0;
       const batch = pending;
       pending = [];
-      const main = { text, values };
       return (await run(batch.length > 0 ? withDeferred(batch, main) : main)).rowCount ?? 0;
     },
     defer(text: string, values: readonly SqlValue[] = []) {
-      if (ended) throw new Error('a write after the final statement');
+      refuseAfterEnd();
       pending.push({ text, values });
     },
-    flush,
+    async flush() {
+      const writes = takePending();
+      if (writes) await run(writes);
+    },
     discard() {
       pending = [];
     },
     async commit() {
-      if (!committing && pipelined) committing = writeAndCommit(takePending());
-      if (committing) {
-        await committing;
-        return;
+      if (!committing) {
+        ended = true;
+        committing = writeAndCommit(takePending());
       }
-      await flush();
-      await client.query('COMMIT');
+      await committing;
     },
+    rollback() {
+      abandon();
+      // Behind whatever was sent; what was issued and not sent is refused above.
+      return enqueue(() => client.query('ROLLBACK'));
+    },
+    abandon,
   };
 }
 
@@ -320,9 +365,10 @@ export async function onConnection<T>(
     client.on('error', onLost);
     // Discarded unless PostgreSQL itself answered every statement (a SQLSTATE error is an answer).
     let broken = true;
+    let session: TransactionSession | undefined;
     try {
       if (options.autocommit) {
-        const session = transactionSession(client, { named: options.named });
+        session = transactionSession(client, { named: options.named });
         const result = await work(session);
         await session.flush();
         broken = false;
@@ -333,7 +379,7 @@ export async function onConnection<T>(
       const begun = client.query('BEGIN');
       if (pipelined) begun.catch(() => {});
       else await begun;
-      const session = transactionSession(client, { named: options.named, pipelined });
+      session = transactionSession(client, { named: options.named, pipelined });
       const result = await work(session);
       await session.commit();
       await begun;
@@ -343,7 +389,7 @@ export async function onConnection<T>(
       if (options.autocommit) broken = !(error instanceof pg.DatabaseError) || lost !== undefined;
       // On a lost connection the ROLLBACK fails too: the work's own error is the one to report.
       else if (
-        await client.query('ROLLBACK').then(
+        await (session ? session.rollback() : client.query('ROLLBACK')).then(
           () => true,
           () => false,
         )
@@ -353,6 +399,8 @@ export async function onConnection<T>(
       if (failure !== error || !retryable(error) || attempt >= 5 || options.autocommit)
         throw failure;
     } finally {
+      // Whatever the work issued and is still unsent must not reach the connection's next user.
+      session?.abandon();
       client.removeListener('error', onLost);
       client.release(broken);
     }

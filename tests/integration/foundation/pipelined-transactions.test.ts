@@ -82,7 +82,7 @@ describe('pipelined transactions', () => {
       return { rows, after };
     });
     expect(read.rows).toEqual([{ n: '0' }]);
-    expect(String(read.after)).toMatch(/after the final/);
+    expect(String(read.after)).toMatch(/after the transaction ended/);
     expect(await ids()).toEqual([7]);
   });
 
@@ -108,6 +108,97 @@ describe('pipelined transactions', () => {
       })
       .catch((e: unknown) => e);
     expect(String(error)).toMatch(/gave up/);
+    expect(await ids()).toEqual([]);
+  });
+
+  // Nothing signals that a statement was not sent late: the connection is given time to show it.
+  const quiet = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+  it('runs a statement behind the deferred writes, even when another is issued with it', async () => {
+    await clear();
+    const [, seen] = await db.sql.transaction((s) => {
+      s.defer('INSERT INTO pipelined VALUES (1, $1)', ['deferred']);
+      return Promise.all([
+        s.query('INSERT INTO pipelined VALUES (2, $1) RETURNING id', ['a']),
+        s.query<{ n: string }>('SELECT count(*) AS n FROM pipelined'),
+      ]);
+    });
+    expect(seen).toEqual([{ n: '2' }]);
+  });
+
+  it('sends nothing of a failed transaction after its ROLLBACK', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction((s) =>
+        Promise.all([
+          s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', [null]),
+          s.query('SELECT 1'),
+          s.query('INSERT INTO pipelined VALUES (9, $1) RETURNING id', ['third']),
+        ]),
+      )
+      .catch((e: unknown) => e);
+    await quiet();
+    expect((error as { code?: string }).code).toBe('23502');
+    expect(await ids()).toEqual([]);
+  });
+
+  it('keeps only the attempt that committed when a deadlock makes it run again', async () => {
+    await clear();
+    let attempt = 0;
+    await db.sql.transaction((s) => {
+      attempt++;
+      return Promise.all([
+        attempt === 1
+          ? s.query(`DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$`)
+          : s.query('SELECT 1'),
+        s.query('SELECT 2'),
+        s.query('INSERT INTO pipelined VALUES ($1, $2) RETURNING id', [attempt * 100, 'x']),
+      ]);
+    });
+    await quiet();
+    expect(attempt).toBe(2);
+    expect(await ids()).toEqual([200]);
+  });
+
+  it('fails a transaction whose work swallowed the error of a statement, and keeps nothing', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction(async (s) => {
+        await s.query('INSERT INTO pipelined VALUES (5, $1) RETURNING id', ['first']);
+        await s.query('INSERT INTO pipelined VALUES (6, $1) RETURNING id', [null]).catch(() => {});
+        return 'ok';
+      })
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(/rolled back at its commit/);
+    expect(await ids()).toEqual([]);
+  });
+
+  it('commits what went before a final statement even when the work fails after it', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction(async (s) => {
+        s.defer('INSERT INTO pipelined VALUES (7, $1)', ['carried']);
+        await s.query('SELECT 1', [], { carryDeferred: true, final: true });
+        throw new Error('failed after the final read');
+      })
+      .catch((e: unknown) => e);
+    // The COMMIT followed the final statement at once, on both databases: the caller is told of
+    // the failure, and the work must be safe to run again (the ballot batch's keys are).
+    expect(String(error)).toMatch(/after the final read/);
+    expect(await ids()).toEqual([7]);
+  });
+
+  it('fails the statement whose parameter cannot be sent, not the process', async () => {
+    await clear();
+    const error = await db.sql
+      .transaction((s) =>
+        Promise.all([
+          s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['first']),
+          s.query('SELECT $1::timestamp AS at', [new Date(Number.NaN)]),
+        ]),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
     expect(await ids()).toEqual([]);
   });
 });

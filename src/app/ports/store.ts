@@ -384,9 +384,6 @@ export interface DeliberationStore {
 // ---------------------------------------------------------------------------
 // Group commit: many ballots in one transaction (src/app/cast-votes.ts).
 
-/** One voter's ballot in one vote. */
-export type BallotTarget = { proposalId: string; voterKey: string };
-
 /** What a ballot needs to know: may this voter vote here, and what counts for them now. */
 export type BallotState = { eligible: boolean; current: BallotRecord | undefined };
 

@@ -106,8 +106,14 @@ describe('hot topics from a generated corpus', () => {
         parts.clock.now(),
       );
       expect(list.map((t) => t.term).slice(0, 2)).toEqual([elevator, parking]);
-      expect(list[0]).toMatchObject({ last7: 40, senders7: 12 });
-      expect(list[1]).toMatchObject({ last7: 30, senders7: 9 });
+      expect(list[0]).toMatchObject({ last7: 40 });
+      expect(list[1]).toMatchObject({ last7: 30 });
+      // People are counted with a HyperLogLog under a random salt: two of a dozen land in one
+      // register about once in 250 runs and count as one (seen in CI: 11 of 12). Counts are exact.
+      expect(list[0]?.senders7).toBeGreaterThanOrEqual(11);
+      expect(list[0]?.senders7).toBeLessThanOrEqual(12);
+      expect(list[1]?.senders7).toBeGreaterThanOrEqual(8);
+      expect(list[1]?.senders7).toBeLessThanOrEqual(9);
       expect(list.some((t) => dogs.test(t.term))).toBe(false);
 
       // A redelivered update counts once.

@@ -24,6 +24,9 @@ describe('pipelined transactions', () => {
       (r) => r.id,
     );
   const clear = () => db.pool.query('DELETE FROM pipelined');
+  /** What the transaction failed with (it is expected to fail). */
+  const failureOf = (work: Parameters<TestDatabase['sql']['transaction']>[0]) =>
+    db.sql.transaction(work).catch((e: unknown) => e);
 
   it('commits the deferred writes sent with the COMMIT', async () => {
     await clear();
@@ -37,30 +40,26 @@ describe('pipelined transactions', () => {
 
   it('keeps nothing when a deferred write sent with the COMMIT fails', async () => {
     await clear();
-    const error = await db.sql
-      .transaction(async (s) => {
-        await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['first']);
-        // A NULL note: refused by the database at the commit's round trip.
-        s.defer('INSERT INTO pipelined VALUES (2, $1)', [null]);
-      })
-      .catch((e: unknown) => e);
+    const error = await failureOf(async (s) => {
+      await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['first']);
+      // A NULL note: refused by the database at the commit's round trip.
+      s.defer('INSERT INTO pipelined VALUES (2, $1)', [null]);
+    });
     expect((error as { code?: string }).code).toBe('23502');
     expect(await ids()).toEqual([]);
   });
 
   it('keeps nothing when the final statement fails, though the COMMIT went out behind it', async () => {
     await clear();
-    const error = await db.sql
-      .transaction(async (s) => {
-        await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['written before']);
-        s.defer('INSERT INTO pipelined VALUES (2, $1)', ['carried']);
-        // Carries the write, then divides by zero: the COMMIT sent behind it rolls back.
-        return s.query('SELECT 1 / (count(*) - count(*)) AS n FROM pipelined', [], {
-          carryDeferred: true,
-          final: true,
-        });
-      })
-      .catch((e: unknown) => e);
+    const error = await failureOf(async (s) => {
+      await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['written before']);
+      s.defer('INSERT INTO pipelined VALUES (2, $1)', ['carried']);
+      // Carries the write, then divides by zero: the COMMIT sent behind it rolls back.
+      return s.query('SELECT 1 / (count(*) - count(*)) AS n FROM pipelined', [], {
+        carryDeferred: true,
+        final: true,
+      });
+    });
     expect((error as { code?: string }).code).toBe('22012');
     expect(await ids()).toEqual([]);
     // The connection went back to the pool in a usable state.
@@ -100,13 +99,11 @@ describe('pipelined transactions', () => {
 
   it('rolls back when the work throws after its statements went out', async () => {
     await clear();
-    const error = await db.sql
-      .transaction(async (s) => {
-        await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['written']);
-        s.defer('INSERT INTO pipelined VALUES (2, $1)', ['deferred']);
-        throw new Error('the work gave up');
-      })
-      .catch((e: unknown) => e);
+    const error = await failureOf(async (s) => {
+      await s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['written']);
+      s.defer('INSERT INTO pipelined VALUES (2, $1)', ['deferred']);
+      throw new Error('the work gave up');
+    });
     expect(String(error)).toMatch(/gave up/);
     expect(await ids()).toEqual([]);
   });
@@ -128,15 +125,13 @@ describe('pipelined transactions', () => {
 
   it('sends nothing of a failed transaction after its ROLLBACK', async () => {
     await clear();
-    const error = await db.sql
-      .transaction((s) =>
-        Promise.all([
-          s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', [null]),
-          s.query('SELECT 1'),
-          s.query('INSERT INTO pipelined VALUES (9, $1) RETURNING id', ['third']),
-        ]),
-      )
-      .catch((e: unknown) => e);
+    const error = await failureOf((s) =>
+      Promise.all([
+        s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', [null]),
+        s.query('SELECT 1'),
+        s.query('INSERT INTO pipelined VALUES (9, $1) RETURNING id', ['third']),
+      ]),
+    );
     await quiet();
     expect((error as { code?: string }).code).toBe('23502');
     expect(await ids()).toEqual([]);
@@ -162,26 +157,22 @@ describe('pipelined transactions', () => {
 
   it('fails a transaction whose work swallowed the error of a statement, and keeps nothing', async () => {
     await clear();
-    const error = await db.sql
-      .transaction(async (s) => {
-        await s.query('INSERT INTO pipelined VALUES (5, $1) RETURNING id', ['first']);
-        await s.query('INSERT INTO pipelined VALUES (6, $1) RETURNING id', [null]).catch(() => {});
-        return 'ok';
-      })
-      .catch((e: unknown) => e);
+    const error = await failureOf(async (s) => {
+      await s.query('INSERT INTO pipelined VALUES (5, $1) RETURNING id', ['first']);
+      await s.query('INSERT INTO pipelined VALUES (6, $1) RETURNING id', [null]).catch(() => {});
+      return 'ok';
+    });
     expect(String(error)).toMatch(/rolled back at its commit/);
     expect(await ids()).toEqual([]);
   });
 
   it('commits what went before a final statement even when the work fails after it', async () => {
     await clear();
-    const error = await db.sql
-      .transaction(async (s) => {
-        s.defer('INSERT INTO pipelined VALUES (7, $1)', ['carried']);
-        await s.query('SELECT 1', [], { carryDeferred: true, final: true });
-        throw new Error('failed after the final read');
-      })
-      .catch((e: unknown) => e);
+    const error = await failureOf(async (s) => {
+      s.defer('INSERT INTO pipelined VALUES (7, $1)', ['carried']);
+      await s.query('SELECT 1', [], { carryDeferred: true, final: true });
+      throw new Error('failed after the final read');
+    });
     // The COMMIT followed the final statement at once, on both databases: the caller is told of
     // the failure, and the work must be safe to run again (the ballot batch's keys are).
     expect(String(error)).toMatch(/after the final read/);
@@ -190,14 +181,12 @@ describe('pipelined transactions', () => {
 
   it('fails the statement whose parameter cannot be sent, not the process', async () => {
     await clear();
-    const error = await db.sql
-      .transaction((s) =>
-        Promise.all([
-          s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['first']),
-          s.query('SELECT $1::timestamp AS at', [new Date(Number.NaN)]),
-        ]),
-      )
-      .catch((e: unknown) => e);
+    const error = await failureOf((s) =>
+      Promise.all([
+        s.query('INSERT INTO pipelined VALUES (1, $1) RETURNING id', ['first']),
+        s.query('SELECT $1::timestamp AS at', [new Date(Number.NaN)]),
+      ]),
+    );
     expect(error).toBeInstanceOf(RangeError);
     expect(await ids()).toEqual([]);
   });

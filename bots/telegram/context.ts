@@ -5,6 +5,7 @@
  */
 import type { Context } from 'grammy';
 import type { Logger } from 'pino';
+import type { CastVoteOutcome } from '../../src/app/cast-vote.ts';
 import { type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
 import type { ButtonAction, ChatDeps, ChatTurn } from '../../src/chat/turn.ts';
 import { TELEGRAM_COMMAND_PREFIX } from './render.ts';
@@ -27,28 +28,24 @@ export type Turn = ChatTurn & {
   threadId: number | undefined;
   /** A button's action, parsed from its callback data; undefined for a message. */
   action: ButtonAction | undefined;
+  /** The vote the button cast while the context was read (castAhead in src/chat/handle.ts). */
+  cast: CastVoteOutcome | undefined;
 };
 
 export type YishiContext = Context & { turn: Turn };
 
-/** The turn for an update from `chatId` by `userId`, read in one query. */
-export async function loadTurn(
-  deps: Pick<TelegramDeps, 'chats'>,
-  input: {
-    botId: number;
-    updateId: number;
-    chatId: string;
-    userId: string;
-    isPrivate: boolean;
-    threadId?: number | undefined;
-    action: ButtonAction | undefined;
-  },
-): Promise<Turn> {
-  const chat = await deps.chats.context('telegram', input.chatId, {
-    userId: input.userId,
-    withIdentities: input.isPrivate,
-  });
-  if (input.isPrivate) await deps.chats.reachable('telegram', input.chatId);
+type TurnInput = {
+  botId: number;
+  updateId: number;
+  chatId: string;
+  userId: string;
+  isPrivate: boolean;
+  threadId?: number | undefined;
+  action: ButtonAction | undefined;
+};
+
+/** What the turn is before its chat's context is read: who acts, where, under which keys. */
+export function turnKeys(input: TurnInput): Omit<Turn, 'chat' | 'locale' | 'cast'> {
   return {
     platform: 'telegram',
     idempotencyKey: `tg-${input.botId}-${input.updateId}`,
@@ -58,8 +55,6 @@ export async function loadTurn(
     isPrivate: input.isPrivate,
     thread: input.threadId === undefined ? undefined : String(input.threadId),
     threadId: input.threadId,
-    chat,
-    locale: chatLocale(chat),
     actor: {
       kind: 'chat',
       platform: 'telegram',
@@ -70,4 +65,14 @@ export async function loadTurn(
     commandPrefix: TELEGRAM_COMMAND_PREFIX,
     action: input.action,
   };
+}
+
+/** The turn for an update from `chatId` by `userId`, read in one query. */
+export async function loadTurn(deps: Pick<TelegramDeps, 'chats'>, input: TurnInput): Promise<Turn> {
+  const chat = await deps.chats.context('telegram', input.chatId, {
+    userId: input.userId,
+    withIdentities: input.isPrivate,
+  });
+  if (input.isPrivate) await deps.chats.reachable('telegram', input.chatId);
+  return { ...turnKeys(input), chat, locale: chatLocale(chat), cast: undefined };
 }

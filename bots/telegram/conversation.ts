@@ -52,9 +52,9 @@ export function conversationFeature(deps: TelegramDeps): Composer<YishiContext> 
   // The turn middleware lets only valid actions through. The answer goes out with the webhook's
   // 200 (bots/telegram/webhook.ts), so whatever may still fail the delivery comes before it.
   feature.on('callback_query:data', async (ctx) => {
-    const { action } = ctx.turn;
+    const { action, cast } = ctx.turn;
     if (action === undefined) return;
-    const reply = await handle(deps, ctx.turn, { kind: 'action', action });
+    const reply = await handle(deps, ctx.turn, { kind: 'action', action, cast });
     await deliver(ctx, deps, reply);
     // A button answered with a message (a hot topic's draft) still stops the button's spinner.
     if (reply.kind !== 'answer') await ctx.answerCallbackQuery().catch(() => {});

@@ -9,9 +9,10 @@
 import type { Middleware } from 'grammy';
 import type { Message } from 'grammy/types';
 import { COMMAND_NAMES, UNBOUND_COMMANDS } from '../../src/chat/commands.ts';
+import { castAhead } from '../../src/chat/handle.ts';
 import { invalidActionLines, unboundChatLines } from '../../src/chat/refusals.ts';
 import { parseCallbackData } from './callback-data.ts';
-import { loadTurn, type TelegramDeps, type YishiContext } from './context.ts';
+import { loadTurn, type TelegramDeps, turnKeys, type YishiContext } from './context.ts';
 import { renderCallbackAnswer } from './render.ts';
 import { replyOnce } from './reply.ts';
 
@@ -52,7 +53,7 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
       if (query.data === undefined) return;
       const action = parseCallbackData(query.data);
       const chat = query.message?.chat;
-      ctx.turn = await loadTurn(deps, {
+      const input = {
         botId,
         updateId: ctx.update.update_id,
         // A button on an inline message has no chat: refused below like forged data.
@@ -60,7 +61,10 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
         userId: String(from.id),
         isPrivate: chat?.type === 'private',
         action,
-      });
+      };
+      const ahead = action && chat ? castAhead(deps, turnKeys(input), action) : undefined;
+      const [turn, cast] = await Promise.all([loadTurn(deps, input), ahead]);
+      ctx.turn = { ...turn, cast };
       if (!action || !chat) {
         // Nothing is recorded for forged data, not even a reply claim: a redelivery answers again,
         // and Telegram refuses the second answer to the same query, which is harmless.

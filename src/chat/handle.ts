@@ -7,7 +7,7 @@
  */
 import { answerSurvey } from '../app/answer-survey.ts';
 import { assignResolution } from '../app/assign-resolution.ts';
-import { castVote } from '../app/cast-vote.ts';
+import { type CastVoteOutcome, castVote } from '../app/cast-vote.ts';
 import type { VoteInput } from '../app/cast-votes.ts';
 import { completeResolution } from '../app/complete-resolution.ts';
 import { cosign } from '../app/cosign.ts';
@@ -79,7 +79,7 @@ export async function handle(deps: ChatDeps, turn: ChatTurn, input: ChatInput): 
         if (refused) return { kind: 'answer', locale: turn.locale, lines: refused, alert: true };
         return topicDraftReply(deps, turn, input.action.termId);
       }
-      return handleAction(deps, turn, input.action);
+      return handleAction(deps, turn, input.action, input.cast);
     case 'unknown':
       return say(turn.locale, [{ key: 'error.unknown_command', params: { command: input.name } }]);
     case 'invalid':
@@ -104,6 +104,25 @@ export async function handle(deps: ChatDeps, turn: ChatTurn, input: ChatInput): 
 /** A ballot, through the group commit when the gateway has one. */
 const vote = (deps: ChatDeps, input: VoteInput) =>
   deps.ballots ? deps.ballots.cast(input) : castVote(deps.core, input);
+
+/**
+ * A vote button pressed in a group is cast without waiting for the turn's
+ * context: the ballot's own transaction finds the community by the chat's
+ * binding, and the context only words the answer. The platform reads the
+ * context meanwhile and passes the outcome on as the input's `cast`, so a
+ * press waits for the longer of the two, not for both in turn (tally bench:
+ * the context read was 4.4 ms of each press's wait). In a private chat the
+ * context comes first: it refuses an account linked in several communities.
+ */
+export function castAhead(
+  deps: ChatDeps,
+  turn: Pick<ChatTurn, 'actor' | 'idempotencyKey' | 'isPrivate'>,
+  action: ButtonAction,
+): Promise<CastVoteOutcome> | undefined {
+  if (turn.isPrivate || action.kind !== 'vote') return undefined;
+  const { actor, idempotencyKey } = turn;
+  return vote(deps, { actor, idempotencyKey, number: action.number, choice: action.choice });
+}
 
 async function handleCommand(
   deps: ChatDeps,
@@ -246,6 +265,7 @@ async function handleAction(
   deps: ChatDeps,
   turn: ChatTurn,
   action: Exclude<ButtonAction, { kind: 'topic' }>,
+  cast: CastVoteOutcome | undefined,
 ): Promise<ActionAnswer> {
   const answer = (lines: ActionAnswer['lines'], alert: boolean): ActionAnswer => ({
     kind: 'answer',
@@ -264,7 +284,7 @@ async function handleAction(
       return answer(lines, outcome.kind !== 'cosigned' && outcome.kind !== 'already_cosigned');
     }
     case 'vote': {
-      const outcome = await vote(deps, { ...by, number, choice: action.choice });
+      const outcome = cast ?? (await vote(deps, { ...by, number, choice: action.choice }));
       const { lines } = voteLines(outcome, replyContext(turn, 'vote'), number);
       return answer(lines, outcome.kind !== 'recorded' && outcome.kind !== 'already_recorded');
     }

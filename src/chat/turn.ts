@@ -6,6 +6,7 @@
 
 import type { BallotBatcher } from '../app/ballot-batcher.ts';
 import type { BoardLinks } from '../app/board-links.ts';
+import type { CastVoteOutcome } from '../app/cast-vote.ts';
 import type { CoreDeps } from '../app/core.ts';
 import type { CountingChats, MessageSink } from '../app/count-message.ts';
 import type { JoinDeps } from '../app/join-household.ts';
@@ -60,4 +61,11 @@ export type ChatTurn = {
   commandPrefix: string;
 };
 
-export type ChatInput = ParsedCommand | { kind: 'action'; action: ButtonAction };
+export type ChatInput =
+  | ParsedCommand
+  | {
+      kind: 'action';
+      action: ButtonAction;
+      /** The vote's outcome when the platform cast it while the turn's context was read (castAhead). */
+      cast?: CastVoteOutcome | undefined;
+    };

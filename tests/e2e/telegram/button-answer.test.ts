@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindChat } from '../../../src/app/bind-chat.ts';
 import { rosterDeps } from '../../../src/runtime/roster-deps.ts';
+import { chatStore } from '../../../src/store/chat-store.ts';
 import { type Database, openDatabase } from '../../../src/store/database.ts';
 import { deliberationStore } from '../../../src/store/deliberation-store.ts';
 import { seedCommunity, type TestCommunity } from '../../support/community.ts';
@@ -185,6 +186,52 @@ describe('a button press answered in the webhook response', () => {
       await holder.end();
       await bounded.close();
     }
+  });
+
+  it('casts a group’s press while the chat is read: answered in the chat’s /lang language, counted once', async () => {
+    // A second group of the community that chose English; the ballot is cast before the chat's
+    // context is read (castAhead), and the answer is still worded from that context.
+    const english = GROUP - 1;
+    await bindChat(rosterDeps(db), {
+      communityId: c.id,
+      platform: 'telegram',
+      chatId: `${english}`,
+    });
+    await chatStore(db).setLocale('telegram', `${english}`, 'en');
+    const number = await openedVote(c, 7 * DAY);
+    const presses = [6, 7, 8].map((voter) =>
+      callbackUpdate({
+        chatId: english,
+        userId: userIdOf(voter),
+        messageId: 9,
+        data: `v1:v:${number}:f`,
+      }),
+    );
+    const answers = await Promise.all(presses.map((update) => gw.post(update)));
+
+    for (const r of answers) {
+      expect(r.status).toBe(200);
+      expect(callbackAnswerOf(r.reply)).toEqual({
+        text: expect.stringMatching(new RegExp(`^Your vote on #${number} is recorded: For\\.`)),
+        alert: false,
+      });
+    }
+    expect(await ballotsOf(number)).toBe(3);
+
+    // A group bound to no community: nothing is cast, and the refusal is in the default language.
+    const unbound = await gw.post(
+      callbackUpdate({
+        chatId: GROUP - 2,
+        userId: userIdOf(9),
+        messageId: 9,
+        data: `v1:v:${number}:f`,
+      }),
+    );
+    expect(callbackAnswerOf(unbound.reply)).toEqual({
+      text: expect.stringContaining('本群尚未绑定社区'),
+      alert: true,
+    });
+    expect(await ballotsOf(number)).toBe(3);
   });
 
   it('keeps a typed /vote’s private confirmation a Bot API request under the reply claim', async () => {

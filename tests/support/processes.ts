@@ -51,13 +51,7 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 export async function startGateway(
   env: NodeJS.ProcessEnv,
   mode: 'all' | 'web' | 'worker' = 'all',
-): Promise<{
-  child: ChildProcess;
-  logs: () => string;
-  /** Resolves once the output holds `text`: a log line can come after the answer it explains. */
-  logged: (text: string, timeoutMs?: number) => Promise<void>;
-  stop: () => Promise<number | null>;
-}> {
+): Promise<{ child: ChildProcess; logs: () => string; stop: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
     ['--no-warnings=ExperimentalWarning', '--import', 'tsx', 'src/runtime/main.ts', mode],
@@ -77,25 +71,6 @@ export async function startGateway(
   return {
     child,
     logs: () => output,
-    logged: (text, timeoutMs = 5_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!output.includes(text)) return;
-          clearTimeout(timer);
-          child.stdout?.off('data', check);
-          child.stderr?.off('data', check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          child.stdout?.off('data', check);
-          child.stderr?.off('data', check);
-          reject(new Error(`not logged within ${timeoutMs} ms: ${text}`));
-        }, timeoutMs);
-        // Registered after the collector above, so a chunk is in `output` when this runs.
-        child.stdout?.on('data', check);
-        child.stderr?.on('data', check);
-        check();
-      }),
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

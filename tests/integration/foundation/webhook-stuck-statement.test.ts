@@ -94,7 +94,9 @@ describe('a webhook whose statement is stuck on a locked row', () => {
       expect(elapsed).toBeLessThan(STATEMENT_MS + 2_000);
       // Ended by the database's statement_timeout, not by anything else failing (the line may
       // reach the test after the answer: the child's output and the response are two sockets).
-      await gateway.logged('"code":"database_timeout"');
+      await expect
+        .poll(() => gateway.logs(), { timeout: 5_000 })
+        .toContain('"code":"database_timeout"');
       expect(await db.prisma.ballot.count()).toBe(0);
       expect(confirmations()).toHaveLength(0);
 

@@ -6,7 +6,7 @@
 import type { Context } from 'grammy';
 import type { Logger } from 'pino';
 import type { CastVoteOutcome } from '../../src/app/cast-vote.ts';
-import { type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
+import { type ChatContext, type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
 import type { ButtonAction, ChatDeps, ChatTurn } from '../../src/chat/turn.ts';
 import { TELEGRAM_COMMAND_PREFIX } from './render.ts';
 
@@ -28,7 +28,7 @@ export type Turn = ChatTurn & {
   threadId: number | undefined;
   /** A button's action, parsed from its callback data; undefined for a message. */
   action: ButtonAction | undefined;
-  /** The vote the button cast while the context was read (castAhead in src/chat/handle.ts). */
+  /** The vote the button cast before the context was read (castAhead in src/chat/handle.ts). */
   cast: CastVoteOutcome | undefined;
 };
 
@@ -67,6 +67,11 @@ export function turnKeys(input: TurnInput): Omit<Turn, 'chat' | 'locale' | 'cast
   };
 }
 
+/** The turn in a chat whose context is known. */
+export function turnIn(input: TurnInput, chat: ChatContext): Turn {
+  return { ...turnKeys(input), chat, locale: chatLocale(chat), cast: undefined };
+}
+
 /** The turn for an update from `chatId` by `userId`, read in one query. */
 export async function loadTurn(deps: Pick<TelegramDeps, 'chats'>, input: TurnInput): Promise<Turn> {
   const chat = await deps.chats.context('telegram', input.chatId, {
@@ -74,5 +79,5 @@ export async function loadTurn(deps: Pick<TelegramDeps, 'chats'>, input: TurnInp
     withIdentities: input.isPrivate,
   });
   if (input.isPrivate) await deps.chats.reachable('telegram', input.chatId);
-  return { ...turnKeys(input), chat, locale: chatLocale(chat), cast: undefined };
+  return turnIn(input, chat);
 }

@@ -1,8 +1,9 @@
 /**
  * The first middleware of every update: reads the chat's context once per
  * handled update (commands and button presses only: other messages cost
- * no query; in a group they go to the hot-topics sink), and refuses malformed or forged button data before any use case
- * sees it. Before any feature runs it also settles who may act here: a
+ * no query; in a group they go to the hot-topics sink; a vote button in a
+ * group gets it from its ballot's batch), and refuses malformed or forged
+ * button data before any use case sees it. Before any feature runs it also settles who may act here: a
  * channel's post in a group is nobody's command; an anonymous admin is asked
  * to speak as themselves; a group not bound to a community acts for none.
  */
@@ -12,7 +13,7 @@ import { COMMAND_NAMES, UNBOUND_COMMANDS } from '../../src/chat/commands.ts';
 import { castAhead } from '../../src/chat/handle.ts';
 import { invalidActionLines, unboundChatLines } from '../../src/chat/refusals.ts';
 import { parseCallbackData } from './callback-data.ts';
-import { loadTurn, type TelegramDeps, turnKeys, type YishiContext } from './context.ts';
+import { loadTurn, type TelegramDeps, turnIn, turnKeys, type YishiContext } from './context.ts';
 import { renderCallbackAnswer } from './render.ts';
 import { replyOnce } from './reply.ts';
 
@@ -62,9 +63,9 @@ export function turnMiddleware(deps: TelegramDeps, botId: number): Middleware<Yi
         isPrivate: chat?.type === 'private',
         action,
       };
-      const ahead = action && chat ? castAhead(deps, turnKeys(input), action) : undefined;
-      const [turn, cast] = await Promise.all([loadTurn(deps, input), ahead]);
-      ctx.turn = { ...turn, cast };
+      const cast = action && chat ? await castAhead(deps, turnKeys(input), action) : undefined;
+      const turn = cast?.chat ? turnIn(input, cast.chat) : await loadTurn(deps, input);
+      ctx.turn = { ...turn, cast: cast?.outcome };
       if (!action || !chat) {
         // Nothing is recorded for forged data, not even a reply claim: a redelivery answers again,
         // and Telegram refuses the second answer to the same query, which is harmless.

@@ -23,6 +23,7 @@ import type {
   BallotBatchStore,
   BallotRecord,
   BallotWrite,
+  BatchedBallot,
   Choice,
   PointsAward,
   ProposalRecord,
@@ -46,15 +47,16 @@ const targetKey = (proposalId: string, voterKey: string) => `${proposalId}/${vot
 /**
  * Casts every input's vote; `inputs` carry distinct idempotency keys. An
  * input whose key an earlier delivery claimed gets that delivery's outcome.
+ * Each comes out with its group's context when it came from one.
  */
 export async function castVotes(
   deps: Pick<CoreDeps, 'clock' | 'ids'>,
   store: BallotBatchStore,
   /** `at`: when the ballot arrived (its window is checked and its time recorded at that instant). */
   inputs: readonly (VoteInput & { idempotencyKey: string; at: Date })[],
-): Promise<(CastVoteOutcome | undefined)[]> {
+): Promise<BatchedBallot<CastVoteOutcome>[]> {
   const now = deps.clock.now();
-  const outcomes = await store.onceEach(
+  const results = await store.onceEach(
     inputs.map((i) => ({ key: i.idempotencyKey, actor: i.actor })),
     now,
     async (tx, claimed): Promise<CastVoteOutcome[]> => {
@@ -170,5 +172,5 @@ export async function castVotes(
     },
   );
   // A replayed key whose outcome was never stored (null) has none to give.
-  return outcomes.map((outcome) => outcome ?? undefined);
+  return results.map(({ outcome, chat }) => ({ outcome: outcome ?? undefined, chat }));
 }

@@ -66,6 +66,6 @@ export type ChatInput =
   | {
       kind: 'action';
       action: ButtonAction;
-      /** The vote's outcome when the platform cast it while the turn's context was read (castAhead). */
+      /** The vote's outcome when the platform cast it before the turn was made (castAhead). */
       cast?: CastVoteOutcome | undefined;
     };

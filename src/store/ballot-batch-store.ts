@@ -8,6 +8,8 @@
  * by an advisory lock, here taken in ascending lock-key order, the same in
  * every batch, so two batches wait for each other but never deadlock.
  */
+
+import type { ChatContext } from '../app/ports/chat.ts';
 import type {
   ActorRef,
   ActorResolution,
@@ -18,6 +20,7 @@ import type {
 } from '../app/ports/store.ts';
 import { ACTOR_JOIN, ACTOR_SELECT, type ActorRow, toActor } from './actor-rows.ts';
 import { auditRow } from './audit-append.ts';
+import { GROUP_CONTEXT_COLUMNS, GROUP_CONTEXT_JOIN, groupContextOf } from './chat-context-row.ts';
 import type { Database } from './database.ts';
 import { deferOutbox, PROPOSAL_COLUMNS, type ProposalRow, toProposal } from './sql-rows.ts';
 import type { SqlSession } from './sql-session.ts';
@@ -33,14 +36,19 @@ const CLAIM_CTE = `claim AS (INSERT INTO "IdempotencyRecord" (key, at)
     SELECT k, $1::timestamp(3) FROM unnest($2::text[]) k ORDER BY k COLLATE "C"
     ON CONFLICT DO NOTHING RETURNING key)`;
 
-/** Chat refs: the same rules as DeliberationTx.actor (deliberation-store.ts), per ballot. */
+/**
+ * Chat refs: the same rules as DeliberationTx.actor (deliberation-store.ts),
+ * per ballot; and the chat's context, which words the answer (a group's: a
+ * private chat's would list the sender's communities, and is read apart).
+ */
 const CLAIM_CHAT_ACTORS_SQL = `WITH ${CLAIM_CTE}
   SELECT q.ord::int AS ord, claim.key IS NOT NULL AS claimed,
-    bnd."communityId" IS NOT NULL AS bound, ids.n AS identities, a.*
+    bnd."communityId" IS NOT NULL AS bound, ids.n AS identities, ${GROUP_CONTEXT_COLUMNS}, a.*
   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[]) WITH ORDINALITY
     AS q(key, platform, "chatId", "userId", "isPrivate", ord)
   LEFT JOIN claim ON claim.key = q.key
   LEFT JOIN "ChatBinding" bnd ON bnd.platform = q.platform::"Platform" AND bnd."chatId" = q."chatId"
+  ${GROUP_CONTEXT_JOIN}
   CROSS JOIN LATERAL (
     SELECT count(*)::int AS n, min(ci."residentId") AS "residentId" FROM "ChatIdentity" ci
     WHERE ci.platform = q.platform::"Platform" AND ci."userId" = q."userId"
@@ -261,13 +269,18 @@ function batchTx(db: SqlSession): BallotBatchTx {
 
 type ClaimRow = { ord: number; claimed: boolean };
 
-/** Claims every key and resolves every actor: one statement per kind of ref in the batch. */
+type Opened = { claimed: boolean; actor: ActorResolution; chat?: ChatContext | undefined };
+
+/**
+ * Claims every key and resolves every actor, and reads the context of each
+ * group a ballot came from: one statement per kind of ref in the batch.
+ */
 async function claimAndResolve(
   db: SqlSession,
   ballots: readonly { key: string; actor: ActorRef }[],
   at: Date,
-): Promise<{ claimed: boolean; actor: ActorResolution }[]> {
-  const out: { claimed: boolean; actor: ActorResolution }[] = new Array(ballots.length);
+): Promise<Opened[]> {
+  const out: Opened[] = new Array(ballots.length);
   const chats: { i: number; key: string; ref: Extract<ActorRef, { kind: 'chat' }> }[] = [];
   const residents: { i: number; key: string; ref: Extract<ActorRef, { kind: 'resident' }> }[] = [];
   ballots.forEach(({ key, actor }, i) => {
@@ -285,13 +298,16 @@ async function claimAndResolve(
       chats.map((c) => c.ref.userId),
       `{${chats.map((c) => (c.ref.isPrivate ? 't' : 'f')).join(',')}}`,
     ]);
-    inOrder(rows, chats.length, (row) => {
+    inOrder(rows, chats.length, (row, j): Opened => {
       const claimed = row?.claimed ?? false;
+      // A context that does not parse is read again apart, where it fails its own update.
+      const context = row && !chats[j]?.ref.isPrivate ? groupContextOf(row) : undefined;
+      const chat = context instanceof Error ? undefined : context;
       if (!row || (!row.bound && row.identities === 0))
-        return { claimed, actor: { kind: 'chat_not_bound' } as const };
+        return { claimed, chat, actor: { kind: 'chat_not_bound' } };
       if (row.identities !== 1 || !row.residentId)
-        return { claimed, actor: { kind: 'not_joined' } as const };
-      return { claimed, actor: toActor(row as ActorRow) };
+        return { claimed, chat, actor: { kind: 'not_joined' } };
+      return { claimed, chat, actor: toActor(row as ActorRow) };
     }).forEach((result, j) => {
       out[chats[j]?.i ?? -1] = result;
     });
@@ -352,9 +368,10 @@ export function ballotBatchStore({ sql }: Pick<Database, 'sql'>): BallotBatchSto
           for (const row of rows) stored.set(row.key, row.outcome);
         }
         const byIndex = new Map(claimed.map((c, j) => [c.index, outcomes[j]]));
-        return ballots.map(
-          (b, i) => (opened[i]?.claimed ? byIndex.get(i) : stored.get(b.key)) as never,
-        );
+        return ballots.map((b, i) => ({
+          outcome: (opened[i]?.claimed ? byIndex.get(i) : stored.get(b.key)) as never,
+          chat: opened[i]?.chat,
+        }));
       }),
   };
 }

@@ -9,29 +9,13 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import type { ChatContext, ChatStore } from '../app/ports/chat.ts';
 import type { Platform } from '../app/ports/store.ts';
-import { normalizeLocale } from '../i18n/translate.ts';
+import { BindingRow, CommunityLocale, LocaleColumn } from './chat-context-row.ts';
 import { chatMembershipStore } from './chat-membership-store.ts';
 import type { Database } from './database.ts';
 import { clearDeliveryProblem } from './delivery-store.ts';
 
-const LocaleColumn = z
-  .string()
-  .nullable()
-  .transform((v) => (v === null ? null : (normalizeLocale(v) ?? null)));
-const CommunityLocale = z
-  .string()
-  .transform((v) => (v === 'en' ? ('en' as const) : ('zh-CN' as const)));
-
 const ContextRow = z.object({
-  binding: z
-    .object({
-      communityId: z.string(),
-      buildingId: z.string().nullable(),
-      locale: LocaleColumn,
-      communityLocale: CommunityLocale,
-      timezone: z.string(),
-    })
-    .nullable(),
+  binding: BindingRow.nullable(),
   preference: LocaleColumn,
   communities: z.array(
     z.object({

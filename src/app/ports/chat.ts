@@ -4,29 +4,11 @@
  * claims. Implemented in src/store/chat-store.ts.
  */
 import type { Locale } from '../../i18n/translate.ts';
+import type { ChatContext } from './chat-context.ts';
 import type { ChatMigrationStore, ChatTarget } from './delivery.ts';
 import type { Platform } from './store.ts';
 
-/** A chat as the adapter sees it before acting. */
-export type ChatContext = {
-  /** The community the chat is bound to (a group or channel), with its locale choice. */
-  binding: {
-    communityId: string;
-    buildingId: string | null;
-    /** Chosen with /lang in this chat; null: the community's. */
-    locale: Locale | null;
-    communityLocale: Locale;
-    /** IANA time zone of the community, for dates in replies. */
-    timezone: string;
-  } | null;
-  /** /lang choice of a chat that is not bound (a private chat). */
-  preference: Locale | null;
-  /**
-   * The communities the sender's chat account is linked in; only filled for
-   * private chats (`withIdentities`), where no binding names the community.
-   */
-  communities: { communityId: string; name: string; locale: Locale; timezone: string }[];
-};
+export type { ChatContext } from './chat-context.ts';
 
 /**
  * Where one update's reply stands. `owed`: this caller sends it now, then

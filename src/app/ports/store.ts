@@ -8,6 +8,7 @@ import type { ProposalStatus } from '../../domain/proposal.ts';
 import type { ResolutionStatus } from '../../domain/resolution.ts';
 import type { Role } from '../../domain/role.ts';
 import type { BallotCounts } from '../../domain/tally.ts';
+import type { ChatContext } from './chat-context.ts';
 import type { IdSource } from './clock.ts';
 
 export type Platform = 'telegram' | 'slack';
@@ -445,5 +446,13 @@ export interface BallotBatchStore {
       tx: BallotBatchTx,
       claimed: readonly { index: number; actor: ActorResolution }[],
     ) => Promise<readonly T[]>,
-  ): Promise<T[]>;
+  ): Promise<BatchedBallot<T>[]>;
 }
+
+/**
+ * One ballot of a batch as it came out: its outcome (undefined for a replayed
+ * key whose outcome was never stored), and, for a ballot from a group or
+ * channel, that chat's context as the claim read it, so the answer can be
+ * worded without reading it again.
+ */
+export type BatchedBallot<T> = { outcome: T | undefined; chat: ChatContext | undefined };

@@ -188,9 +188,9 @@ describe('a button press answered in the webhook response', () => {
     }
   });
 
-  it('casts a group’s press while the chat is read: answered in the chat’s /lang language, counted once', async () => {
-    // A second group of the community that chose English; the ballot is cast before the chat's
-    // context is read (castAhead), and the answer is still worded from that context.
+  it('casts a group’s press with its chat read in the ballot’s batch: answered in the chat’s /lang language, counted once', async () => {
+    // A second group of the community that chose English; the chat's context comes from the
+    // claim of the ballot's batch (castAhead), and the answer is worded from it.
     const english = GROUP - 1;
     await bindChat(rosterDeps(db), {
       communityId: c.id,
@@ -229,6 +229,21 @@ describe('a button press answered in the webhook response', () => {
     );
     expect(callbackAnswerOf(unbound.reply)).toEqual({
       text: expect.stringContaining('本群尚未绑定社区'),
+      alert: true,
+    });
+    // An unbound group that chose English with /lang is refused in English.
+    const chosen = GROUP - 3;
+    await chatStore(db).setLocale('telegram', `${chosen}`, 'en');
+    const refused = await gw.post(
+      callbackUpdate({
+        chatId: chosen,
+        userId: userIdOf(9),
+        messageId: 9,
+        data: `v1:v:${number}:f`,
+      }),
+    );
+    expect(callbackAnswerOf(refused.reply)).toEqual({
+      text: expect.stringContaining('This chat is not connected to a community yet.'),
       alert: true,
     });
     expect(await ballotsOf(number)).toBe(3);

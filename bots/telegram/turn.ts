@@ -3,9 +3,10 @@
  * handled update (commands and button presses only: other messages cost
  * no query; in a group they go to the hot-topics sink; a vote button in a
  * group gets it from its ballot's batch), and refuses malformed or forged
- * button data before any use case sees it. Before any feature runs it also settles who may act here: a
- * channel's post in a group is nobody's command; an anonymous admin is asked
- * to speak as themselves; a group not bound to a community acts for none.
+ * button data before any use case sees it. Before any feature runs it also
+ * settles who may act here: a channel's post in a group is nobody's command;
+ * an anonymous admin is asked to speak as themselves; a group not bound to a
+ * community acts for none.
  */
 import type { Middleware } from 'grammy';
 import type { Message } from 'grammy/types';

@@ -8,7 +8,6 @@
  * by an advisory lock, here taken in ascending lock-key order, the same in
  * every batch, so two batches wait for each other but never deadlock.
  */
-
 import type { ChatContext } from '../app/ports/chat.ts';
 import type {
   ActorRef,

@@ -30,7 +30,8 @@ export function groupCommit<I, O>(
   let inFlight = 0;
   let scheduled = false;
 
-  async function commit(batch: readonly Waiting<I, O>[]): Promise<void> {
+  /** `release` frees the batch's slot: called once it committed, or once it is over. */
+  async function commit(batch: readonly Waiting<I, O>[], release: () => void): Promise<void> {
     let outcomes: readonly (O | undefined)[];
     try {
       outcomes = await runBatch(batch.map((w) => w.item));
@@ -48,10 +49,18 @@ export function groupCommit<I, O>(
       }
       return;
     }
-    batch.forEach((w, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined) w.reject(new Error('the batch gave this item no outcome'));
-      else w.resolve(outcome);
+    // The next batch's first statement goes out before anyone waiting on this one is answered:
+    // the answers (49 a batch in the tally bench, each rendered and written to its socket) are
+    // made while the database runs it, not before it is sent. Handed out at once, they ran
+    // first, interleaved with the next batch's steps to its claim. Tally bench, alternating
+    // runs: 3,675-4,007 votes/s (mean 3,811) against 3,426-3,750 (mean 3,604).
+    release();
+    setImmediate(() => {
+      batch.forEach((w, i) => {
+        const outcome = outcomes[i];
+        if (outcome === undefined) w.reject(new Error('the batch gave this item no outcome'));
+        else w.resolve(outcome);
+      });
     });
   }
 
@@ -60,15 +69,19 @@ export function groupCommit<I, O>(
     while (inFlight < concurrency && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       inFlight += 1;
-      void commit(batch)
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        inFlight -= 1;
+        pump();
+      };
+      void commit(batch, release)
         // Settled already unless commit itself broke: nobody may wait forever.
         .catch((error: unknown) => {
           for (const w of batch) w.reject(error);
         })
-        .finally(() => {
-          inFlight -= 1;
-          pump();
-        });
+        .finally(release);
     }
   }
 

@@ -16,7 +16,7 @@ import {
   splitCommandLine,
   UNBOUND_COMMANDS,
 } from '../../src/chat/commands.ts';
-import { handle } from '../../src/chat/handle.ts';
+import { castAhead, handle } from '../../src/chat/handle.ts';
 import { invalidActionLines, unboundChatLines } from '../../src/chat/refusals.ts';
 import { say } from '../../src/chat/reply-plan.ts';
 import type { ChatTurn } from '../../src/chat/turn.ts';
@@ -33,7 +33,7 @@ import {
 import { PROPOSE_CALLBACK_ID, proposeModal, readProposeSubmission } from './propose-modal.ts';
 import { renderReply } from './render.ts';
 import { deliver, replier } from './reply.ts';
-import { loadSlackTurn, type SlackDeps } from './turn.ts';
+import { loadSlackTurn, type SlackDeps, slackTurnIn, slackTurnKeys } from './turn.ts';
 
 /** The one slash command (manifest.yaml). */
 export const SLASH_COMMAND = '/yishi';
@@ -136,21 +136,27 @@ export function registerListeners(app: App, deps: SlackDeps): PendingWork {
       const channelId = press.channel?.id;
       const teamId = press.team?.id ?? press.user.team_id;
       if (!pressed || !channelId || !teamId) return;
-      const turn = await loadSlackTurn(deps, {
+      const input = {
         teamId,
         deliveryId: `a${pressed.action_ts}-${press.user.id}`,
         channelId,
         userId: press.user.id,
         threadTs: press.container.thread_ts,
-      });
+      };
+      const parsed = parseActionData(pressed.value);
+      const action = parsed && pressed.action_id === pressed.value ? parsed : undefined;
+      // A vote button in a channel is cast first; its batch reads the channel's context along.
+      const keys = slackTurnKeys(input);
+      const cast = action && (await castAhead(deps, keys, action));
+      const turn = cast?.chat ? slackTurnIn(keys, cast.chat) : await loadSlackTurn(deps, input);
       const to = replier(client, turn, respond);
-      const action = parseActionData(pressed.value);
-      if (!action || pressed.action_id !== pressed.value) {
+      if (!action) {
         // Forged, or of a format no longer made: nothing is changed, and said so privately.
         await to.privately(renderReply(turn.locale, invalidActionLines()));
         return;
       }
-      await deliver(deps, turn, to, await handle(deps, turn, { kind: 'action', action }));
+      const reply = await handle(deps, turn, { kind: 'action', action, cast: cast?.outcome });
+      await deliver(deps, turn, to, reply);
     });
   });
 

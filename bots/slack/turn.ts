@@ -10,7 +10,7 @@
  * `action_ts` with the presser, a modal's view id.
  */
 import type { Logger } from 'pino';
-import { type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
+import { type ChatContext, type ChatStore, chatLocale } from '../../src/app/ports/chat.ts';
 import type { ChatDeps, ChatTurn } from '../../src/chat/turn.ts';
 import { SLACK_COMMAND_PREFIX } from './render.ts';
 
@@ -25,24 +25,18 @@ export type SlackDeps = ChatDeps & {
 /** A DM with the bot: Slack's DM channel ids start with `D`. */
 export const isDirectMessage = (channelId: string) => channelId.startsWith('D');
 
-export async function loadSlackTurn(
-  deps: Pick<SlackDeps, 'chats'>,
-  input: {
-    teamId: string;
-    /** Slack's id of this delivery (event id, trigger id, …), unique within the team. */
-    deliveryId: string;
-    channelId: string;
-    userId: string;
-    threadTs?: string | undefined;
-  },
-): Promise<ChatTurn> {
+type SlackTurnInput = {
+  teamId: string;
+  /** Slack's id of this delivery (event id, trigger id, …), unique within the team. */
+  deliveryId: string;
+  channelId: string;
+  userId: string;
+  threadTs?: string | undefined;
+};
+
+/** The turn before its channel's context is read: who acts, where, under which keys. */
+export function slackTurnKeys(input: SlackTurnInput): Omit<ChatTurn, 'chat' | 'locale'> {
   const isPrivate = isDirectMessage(input.channelId);
-  const chat = await deps.chats.context('slack', input.channelId, {
-    userId: input.userId,
-    withIdentities: isPrivate,
-  });
-  // Pushes to a person go to their user id (the DM is opened from it): they wrote, so it works.
-  if (isPrivate) await deps.chats.reachable('slack', input.userId);
   const key = `${input.teamId}-${input.deliveryId}`;
   return {
     platform: 'slack',
@@ -50,8 +44,6 @@ export async function loadSlackTurn(
     userId: input.userId,
     isPrivate,
     thread: input.threadTs,
-    chat,
-    locale: chatLocale(chat),
     actor: {
       kind: 'chat',
       platform: 'slack',
@@ -63,4 +55,23 @@ export async function loadSlackTurn(
     replyKey: `sl-reply-${key}`,
     commandPrefix: SLACK_COMMAND_PREFIX,
   };
+}
+
+/** The turn in a channel whose context is known (a vote button's batch read it). */
+export function slackTurnIn(keys: Omit<ChatTurn, 'chat' | 'locale'>, chat: ChatContext): ChatTurn {
+  return { ...keys, chat, locale: chatLocale(chat) };
+}
+
+export async function loadSlackTurn(
+  deps: Pick<SlackDeps, 'chats'>,
+  input: SlackTurnInput,
+): Promise<ChatTurn> {
+  const keys = slackTurnKeys(input);
+  const chat = await deps.chats.context('slack', input.channelId, {
+    userId: input.userId,
+    withIdentities: keys.isPrivate,
+  });
+  // Pushes to a person go to their user id (the DM is opened from it): they wrote, so it works.
+  if (keys.isPrivate) await deps.chats.reachable('slack', input.userId);
+  return slackTurnIn(keys, chat);
 }

@@ -11,11 +11,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createSlackAdapter, type SlackAdapter } from '../../bots/slack/index.ts';
+import { ballotBatcher } from '../../src/app/ballot-batcher.ts';
 import type { CoreDeps } from '../../src/app/core.ts';
 import type { ChatDeps } from '../../src/chat/turn.ts';
 import { createHttpApp, listen } from '../../src/runtime/http-server.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { uuidSource } from '../../src/runtime/system.ts';
+import { ballotBatchStore } from '../../src/store/ballot-batch-store.ts';
 import { chatStore } from '../../src/store/chat-store.ts';
 import type { Database } from '../../src/store/database.ts';
 import { joinCodeStore } from '../../src/store/roster-store.ts';
@@ -184,6 +186,8 @@ export async function startSlackGateway(
     transport: { kind: 'http', app },
     deps: {
       core,
+      // As the composition root (src/runtime/web.ts): ballots go through the group commit.
+      ballots: ballotBatcher(core, ballotBatchStore(db)),
       joinCodes: { clock: core.clock, ids: uuidSource, joinCodes: joinCodeStore(db) },
       status: statusReader(db),
       chats: chatStore(db),

@@ -48,8 +48,8 @@ export function ballotBatcher(
       const results = await castVotes(deps, store, distinct);
       // A replay whose stored outcome is missing fails alone (undefined), not the batch.
       return inputs.map((input) => {
-        const result = results[firsts.get(input.idempotencyKey) ?? -1];
-        return result?.outcome && { outcome: result.outcome, chat: result.chat };
+        const { outcome, chat } = results[firsts.get(input.idempotencyKey) ?? -1] ?? {};
+        return outcome && { outcome, chat };
       });
     },
     // Rerun alone after a failed batch, still at the time the ballot arrived.

@@ -218,15 +218,13 @@ describe('a button press answered in the webhook response', () => {
     }
     expect(await ballotsOf(number)).toBe(3);
 
-    // A group bound to no community: nothing is cast, and the refusal is in the default language.
-    const unbound = await gw.post(
-      callbackUpdate({
-        chatId: GROUP - 2,
-        userId: userIdOf(9),
-        messageId: 9,
-        data: `v1:v:${number}:f`,
-      }),
-    );
+    // A press by household 9 in a group bound to no community.
+    const pressUnbound = (chatId: number) =>
+      gw.post(
+        callbackUpdate({ chatId, userId: userIdOf(9), messageId: 9, data: `v1:v:${number}:f` }),
+      );
+    // Nothing is cast, and the refusal is in the default language.
+    const unbound = await pressUnbound(GROUP - 2);
     expect(callbackAnswerOf(unbound.reply)).toEqual({
       text: expect.stringContaining('本群尚未绑定社区'),
       alert: true,
@@ -234,14 +232,7 @@ describe('a button press answered in the webhook response', () => {
     // An unbound group that chose English with /lang is refused in English.
     const chosen = GROUP - 3;
     await chatStore(db).setLocale('telegram', `${chosen}`, 'en');
-    const refused = await gw.post(
-      callbackUpdate({
-        chatId: chosen,
-        userId: userIdOf(9),
-        messageId: 9,
-        data: `v1:v:${number}:f`,
-      }),
-    );
+    const refused = await pressUnbound(chosen);
     expect(callbackAnswerOf(refused.reply)).toEqual({
       text: expect.stringContaining('This chat is not connected to a community yet.'),
       alert: true,
